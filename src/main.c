@@ -1,0 +1,189 @@
+/* main: global options, then find the command in one table and run it (git style). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdarg.h>
+#include <locale.h>
+
+#include "cmd.h"
+#include "err.h"
+#include "log.h"
+
+static const struct command commands[] = {
+	{ "init", cmd_init, "[DIR]",
+	  "create a workspace: outreach.conf, sample templates and contacts, the database",
+	  "DIR defaults to the current directory. Refuses to overwrite an existing workspace.\n" },
+	{ "config", cmd_config, "[check]",
+	  "check outreach.conf and print the settings in effect (secrets are never shown)",
+	  "" },
+	{ "import", cmd_import, "FILE.csv [--campaign NAME] [--update] [--strict] [--rejects FILE] [--encoding ENC] [--dry-run]",
+	  "import contacts from a spreadsheet (CSV, semicolon or tab separated)",
+	  "  --campaign NAME   also enrol the imported contacts in campaign NAME\n"
+	  "  --update          overwrite existing contacts with the file's values\n"
+	  "                    (default: keep the database's, report the duplicate)\n"
+	  "  --strict          any bad row aborts the import; nothing is written\n"
+	  "  --rejects FILE    write bad rows to FILE (original columns plus 'error')\n"
+	  "  --encoding ENC    the file's character set (default: UTF-8, or Windows-1252\n"
+	  "                    when the file is not valid UTF-8)\n"
+	  "  --dry-run         check everything, write nothing\n" },
+	{ "contacts", cmd_contacts, "[list [--campaign NAME] [--format text|csv] | show EMAIL]",
+	  "list contacts, or show everything known about one",
+	  "" },
+	{ "suppress", cmd_suppress, "[list | add EMAIL [--reason TEXT] | remove EMAIL]",
+	  "manage the do-not-contact list",
+	  "A suppressed address is never written to. Bounces and 'please remove me' replies\n"
+	  "add addresses here automatically; 'remove' corrects a mistake.\n" },
+};
+
+const struct command *cmd_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+int cmd_help(const struct command *c)
+{
+	printf("usage: outreach %s %s\n\n%s.\n", c->name, c->usage, c->summary);
+	if (c->help && *c->help)
+		printf("\n%s", c->help);
+	return 0;
+}
+
+int cmd_help_name(const char *name)
+{
+	const struct command *c = cmd_find(name);
+	if (!c) {
+		log_error("'%s' is not an outreach command; see 'outreach --help'", name);
+		return EX_USAGE;
+	}
+	return cmd_help(c);
+}
+
+void cmd_getopt_reset(void)
+{
+	optind = 0; /* 0, not 1: makes GNU getopt re-initialise completely */
+	opterr = 0;
+}
+
+int cmd_usage_error(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "outreach %s: ", name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	const struct command *c = cmd_find(name);
+	fprintf(stderr, "\nusage: outreach %s %s (see 'outreach help %s')\n", name,
+		c ? c->usage : "", name);
+	return EX_USAGE;
+}
+
+int cmd_opt_error(const char *name, int argc, char **argv, const char *shortopts)
+{
+	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+	if (optopt && strchr(shortopts, optopt) && strchr(shortopts, optopt)[1] == ':')
+		return cmd_usage_error(name, "option '-%c' needs a value", optopt);
+	if (optopt && !strchr(shortopts, optopt))
+		return cmd_usage_error(name, "unknown option '-%c'", optopt);
+	if (strncmp(arg, "--", 2) == 0 && !strchr(arg, '='))
+		return cmd_usage_error(name, "unknown option '%s', or it needs a value", arg);
+	return cmd_usage_error(name, "unknown option '%s'", arg);
+}
+
+int cmd_fail(const struct err *e)
+{
+	log_error("%s", e->msg);
+	return err_exit_code(e->cls);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: outreach [-C DIR] [-v | -q] COMMAND [ARGS]\n"
+		"       outreach --help | --version | help COMMAND\n\n"
+		"Run a cold-email campaign end to end from your own mail account.\n\n"
+		"Commands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f,
+		"\nGlobal options:\n"
+		"  -C DIR       use the workspace at DIR (default: search upwards from here)\n"
+		"  -v           verbose: one key=value line per event (twice: protocol traces)\n"
+		"  -q           quiet: errors only\n"
+		"  --help       this text; 'outreach help COMMAND' for a command\n"
+		"  --version    print the version\n\n"
+		"See outreach(1) for configuration, exit codes and files.\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct cmd_ctx ctx = { NULL, 0 };
+	int i = 1;
+
+	setlocale(LC_CTYPE, "C.UTF-8");
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "--version")) {
+			printf("outreach %s\n", OUTREACH_VERSION);
+			return 0;
+		} else if (!strcmp(a, "-C")) {
+			if (++i >= argc) {
+				log_error("option '-C' needs a directory\nusage: outreach [-C DIR] COMMAND (see 'outreach --help')");
+				return EX_USAGE;
+			}
+			ctx.dir = argv[i];
+		} else if (!strncmp(a, "-C", 2)) {
+			ctx.dir = a + 2;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			ctx.verbosity++;
+		} else if (!strcmp(a, "-vv")) {
+			ctx.verbosity += 2;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			ctx.verbosity = -1;
+		} else if (!strcmp(a, "--")) {
+			i++;
+			break;
+		} else {
+			log_error("unknown option '%s'\nusage: outreach [-C DIR] [-v | -q] COMMAND [ARGS] (see 'outreach --help')", a);
+			return EX_USAGE;
+		}
+	}
+	log_set_level(ctx.verbosity);
+	if (i >= argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	const char *name = argv[i];
+	if (!strcmp(name, "help")) {
+		if (i + 1 >= argc) {
+			usage(stdout);
+			return 0;
+		}
+		return cmd_help_name(argv[i + 1]);
+	}
+	const struct command *c = cmd_find(name);
+	if (!c) {
+		log_error("'%s' is not an outreach command; see 'outreach --help'", name);
+		return EX_USAGE;
+	}
+	int sub_argc = argc - i;
+	char **sub_argv = argv + i;
+	for (int k = 1; k < sub_argc; k++) {
+		if (!strcmp(sub_argv[k], "--"))
+			break;
+		if (!strcmp(sub_argv[k], "--help"))
+			return cmd_help(c);
+	}
+	cmd_getopt_reset();
+	int rc = c->fn(sub_argc, sub_argv, &ctx);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		log_error("cannot write to standard output");
+		return rc ? rc : EX_IOERR;
+	}
+	return rc;
+}
