@@ -143,3 +143,9 @@ clean:
 distclean: clean
 
 -include $(OBJS:.o=.d) $(wildcard $(BUILD)/hooks/*.d) $(wildcard $(BUILD)/tests/*.d)
+
+# embed.c pulls these files in with .incbin
+EMBEDDED := templates/outreach.conf templates/observership.md templates/followup-1.md \
+            templates/followup-2.md templates/signature.md contacts/attendings.csv \
+            templates/attachments/Amina-Rahman-CV.pdf
+$(BUILD)/embed.o $(BUILD)/hooks/embed.o $(FUZZ_DIR)/obj/embed.o: $(EMBEDDED)
