@@ -1,0 +1,1 @@
+test_secret_OBJS := config addr
