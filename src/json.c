@@ -401,8 +401,9 @@ static int jp_literal(struct jp *p, const char *word)
 
 static struct mval *jp_value(struct jp *p, int depth)
 {
+	static const char any[] = "a value (object, array, string, number, true, false or null)";
 	if (p->i >= p->n) {
-		jp_unexpected(p, "a value");
+		jp_unexpected(p, any);
 		return NULL;
 	}
 	switch (p->s[p->i]) {
@@ -435,7 +436,7 @@ static struct mval *jp_value(struct jp *p, int depth)
 	default:
 		break;
 	}
-	jp_unexpected(p, "a value (object, array, string, number, true, false or null)");
+	jp_unexpected(p, any);
 	return NULL;
 }
 
