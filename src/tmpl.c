@@ -661,6 +661,7 @@ struct rs {
 	struct tmpl_misses *m;
 	struct err *e;
 	size_t steps;
+	int depth;      /* nested render() calls */
 	int pdepth;
 	const struct indent *ind;
 };
@@ -668,6 +669,12 @@ struct rs {
 static int rs_full(struct rs *r)
 {
 	return err_set(r->e, ERR_LIMIT, 0, "rendered output exceeds the limit of %zu bytes", r->out->max);
+}
+
+static int rs_too_deep(struct rs *r, const struct unit *u, const struct node *nd)
+{
+	return err_set(r->e, ERR_LIMIT, 0, "%s:%d:%d: sections and partials nested deeper than %d while rendering",
+		       u->name, nd->line, nd->col, TMPL_MAX_RENDER_DEPTH);
 }
 
 static int rs_add(struct rs *r, const char *s, size_t n)
@@ -864,6 +871,8 @@ static int render_partial(struct rs *r, const struct unit *u, const struct node 
 	const struct unit *p = r->t->units[nd->seg];
 	if (!p->found || !p->nn)
 		return 0;
+	if (r->depth >= TMPL_MAX_RENDER_DEPTH)
+		return rs_too_deep(r, u, nd);
 	if (r->pdepth >= TMPL_MAX_PARTIAL_DEPTH)
 		return err_set(r->e, ERR_LIMIT, 0, "%s:%d:%d: partial '%.*s' nested deeper than %d levels (recursive partial?)",
 			       u->name, nd->line, nd->col, SHOWN(strlen(nd->name)), nd->name, TMPL_MAX_PARTIAL_DEPTH);
@@ -879,7 +888,18 @@ static int render_partial(struct rs *r, const struct unit *u, const struct node 
 	return rc;
 }
 
+static int render_nodes(struct rs *r, const struct unit *u, uint32_t from, uint32_t to, const struct frame *top);
+
+/* Every section body and partial goes through here, so r->depth bounds the C stack. */
 static int render(struct rs *r, const struct unit *u, uint32_t from, uint32_t to, const struct frame *top)
+{
+	r->depth++;
+	int rc = render_nodes(r, u, from, to, top);
+	r->depth--;
+	return rc;
+}
+
+static int render_nodes(struct rs *r, const struct unit *u, uint32_t from, uint32_t to, const struct frame *top)
 {
 	const struct node *nodes = u->nodes;
 	for (uint32_t i = from; i < to; i++) {
@@ -905,6 +925,8 @@ static int render(struct rs *r, const struct unit *u, uint32_t from, uint32_t to
 		case N_SECTION: {
 			const struct mval *v = lookup(u, nd, top);
 			if (truthy(v)) {
+				if (r->depth >= TMPL_MAX_RENDER_DEPTH)
+					return rs_too_deep(r, u, nd);
 				if (v->type == MVAL_LIST) {
 					for (size_t k = 0; k < v->u.list.n; k++) {
 						struct frame f = { v->u.list.v[k], top };
@@ -921,7 +943,11 @@ static int render(struct rs *r, const struct unit *u, uint32_t from, uint32_t to
 			break;
 		}
 		case N_INVERTED:
-			if (!truthy(lookup(u, nd, top)) && render(r, u, i + 1, nd->end, top) < 0)
+			if (truthy(lookup(u, nd, top)))
+				; /* skipped */
+			else if (r->depth >= TMPL_MAX_RENDER_DEPTH)
+				return rs_too_deep(r, u, nd);
+			else if (render(r, u, i + 1, nd->end, top) < 0)
 				return -1;
 			i = nd->end - 1;
 			break;

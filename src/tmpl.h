@@ -68,6 +68,8 @@ struct mval;
 #define TMPL_MAX_NESTING       64         /* sections nested in one template or partial */
 #define TMPL_MAX_PARTIALS      64         /* distinct partial names per compiled template */
 #define TMPL_MAX_PARTIAL_DEPTH 32         /* partials rendered inside partials, at render */
+#define TMPL_MAX_RENDER_DEPTH  256        /* sections and partials nested at render (through
+                                           * partials); bounds the stack to well under 256 KiB */
 #define TMPL_MAX_STEPS         (1u << 24) /* tags and text runs rendered per render call; stops
                                            * exponential partial recursion and nested loops */
 #define TMPL_MAX_MISSES        1000       /* misses recorded per render; more are counted */

@@ -406,6 +406,24 @@ static void test_limits(void **state)
 	assert_int_equal(out.len, 0); /* restored */
 	tmpl_free(t);
 
+	/* 64 nested sections in a recursive partial: the render depth limit, not the stack */
+	static char deep[1024];
+	for (int i = 0; i < TMPL_MAX_NESTING; i++)
+		strcat(deep, "{{#t}}");
+	strcat(deep, "{{>deep}}");
+	for (int i = 0; i < TMPL_MAX_NESTING; i++)
+		strcat(deep, "{{/t}}");
+	static const char *PD[] = { "deep", deep, NULL };
+	struct parts pd = { PD, 0, NULL };
+	struct mval *tctx = ctx_json("{\"t\":true}");
+	t = tmpl_compile("rec.md", "{{>deep}}", 9, parts_fn, &pd, &e);
+	assert_non_null(t);
+	assert_int_equal(tmpl_render(t, tctx, TMPL_ESC_HTML, &out, NULL, &e), -1);
+	assert_int_equal(e.cls, ERR_LIMIT);
+	assert_string_equal(e.msg, "deep:1:355: sections and partials nested deeper than 256 while rendering");
+	mval_free(tctx);
+	tmpl_free(t);
+
 	/* a doubling partial is stopped by the depth limit before 2^32 calls */
 	t = tmpl_compile("rec.md", "{{>fork}}", 9, parts_fn, &pr, &e);
 	assert_non_null(t);
