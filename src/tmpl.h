@@ -30,8 +30,9 @@ struct mval;
  *     Every number, including 0, is truthy: it is data.
  *   - A non-empty list renders its section once per element, with the element pushed on the
  *     context stack; any other truthy value renders it once with the value pushed.
- *   - Interpolation: strings verbatim, numbers as mval_number_format() ("85", "1.21"), true
- *     as "true"; missing/null/false, lists and maps as nothing.
+ *   - Interpolation: strings verbatim (a blank one too, as the spec says, but it is still
+ *     reported as a miss), numbers as mval_number_format() ("85", "1.21"), true as "true";
+ *     missing/null/false, lists and maps as nothing.
  *   - Names: "." is the top of the context stack; "a.b.c" resolves "a" through the whole
  *     context stack (top first) and then "b" and "c" only inside what "a" found (the spec's
  *     "dotted names" rules). Empty segments ("a..b", ".a") are a compile error.
@@ -57,6 +58,9 @@ struct mval;
  * recursion is bounded at render time by TMPL_MAX_PARTIAL_DEPTH. An unknown partial renders
  * as nothing, as the spec requires; lint can find it with tmpl_foreach_var (kind
  * TMPL_VAR_PARTIAL, partial_found false), or the resolver can refuse it by setting an error.
+ * A standalone partial tag's indentation goes before every line of the partial (nested
+ * standalone partials add theirs up); an inline partial is not indented. Partials start with
+ * the default delimiters, and a set-delimiter tag inside one does not leak out (the spec).
  *
  * Positions: line and col are 1-based; col counts characters (UTF-8 code points) from the
  * start of the line, which is what editors show. Templates must be valid UTF-8 without NUL
@@ -69,7 +73,8 @@ struct mval;
 #define TMPL_MAX_PARTIALS      64         /* distinct partial names per compiled template */
 #define TMPL_MAX_PARTIAL_DEPTH 32         /* partials rendered inside partials, at render */
 #define TMPL_MAX_RENDER_DEPTH  256        /* sections and partials nested at render (through
-                                           * partials); bounds the stack to well under 256 KiB */
+                                           * partials); keeps the deepest render within
+                                           * 64 KiB of stack (measured) */
 #define TMPL_MAX_STEPS         (1u << 24) /* tags and text runs rendered per render call; stops
                                            * exponential partial recursion and nested loops */
 #define TMPL_MAX_MISSES        1000       /* misses recorded per render; more are counted */
@@ -94,10 +99,14 @@ typedef const char *(*tmpl_partial_fn)(void *ud, const char *name, size_t *len, 
  *              partial's name, for example
  *              "observership.md:12:5: section 'department' opened at 9:1 is never closed; expected '{{/department}}'"
  *              "observership.md:3:9: unclosed tag, expected '}}'"
- *              "observership.md:7:1: closing tag '{{/x}}' does not match open section 'y' (opened at 3:1)"
- *              "observership.md:2:1: empty tag name"
+ *              "observership.md:3:9: unclosed tag, expected '}}' before the next '{{'"
+ *              "observership.md:7:1: closing tag '{{/x}}' does not match open section 'y' (opened at 3:1), expected '{{/y}}'"
+ *              "observership.md:2:1: empty tag name, expected a name between '{{' and '}}'"
  *              "observership.md:4:1: invalid set-delimiter tag, expected '{{=<% %>=}}'"
- *   ERR_LIMIT  a limit above was exceeded;
+ *              "observership.md:1:1: '|' in a section tag: fallbacks are only for variables, expected '{{#name}}'"
+ *              "observership.md:2:4: invalid UTF-8 byte 0xE9, expected UTF-8 text (save the file as UTF-8)"
+ *              (the expected tags are shown with the delimiters in force at that point);
+ *   ERR_LIMIT  TMPL_MAX_SOURCE, TMPL_MAX_NESTING or TMPL_MAX_PARTIALS was exceeded;
  *   any class  the resolver's own error, prefixed with the partial tag's position.
  * Does not block, except inside the resolver.
  */
@@ -154,8 +163,9 @@ const char *tmpl_miss_why_name(enum tmpl_miss_why why);
  * appended to misses (if not NULL; it is not reset first) in document order; the render
  * goes on regardless. A caller that must never send a broken message checks misses->n and
  * misses->dropped.
- * Returns 0, or -1 with e filled: ERR_LIMIT when out's maximum, TMPL_MAX_PARTIAL_DEPTH or
- * TMPL_MAX_STEPS is exceeded. On -1, out is restored to its length before the call.
+ * Returns 0, or -1 with e filled: ERR_LIMIT when out's maximum, TMPL_MAX_PARTIAL_DEPTH,
+ * TMPL_MAX_RENDER_DEPTH or TMPL_MAX_STEPS is exceeded (the message names the tag, e.g.
+ * "sig:1:2: partial 'sig' nested deeper than 32 levels (recursive partial?)"). On -1, out is restored to its length before the call.
  * Allocates only when misses grow or out grows; t is not modified, so several threads may
  * render one template at once. ctx may be NULL (an empty context).
  */
