@@ -1,0 +1,1 @@
+fuzz_json_OBJS := json mval

@@ -1,0 +1,1 @@
+fuzz_tmpl_OBJS := tmpl mval json

@@ -1,0 +1,1 @@
+test_tmpl_OBJS := mval json

@@ -1,0 +1,1 @@
+test_tmpl_spec_OBJS := tmpl mval json
