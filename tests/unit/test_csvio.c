@@ -11,6 +11,8 @@
 
 #include "buf.h"
 #include "csvio.h"
+#include "json.h"
+#include "mval.h"
 #include "err.h"
 #include "util.h"
 #include "xalloc.h"
@@ -181,6 +183,69 @@ static void test_write(void **state)
 	}
 }
 
+/* csv-spectrum: every file, field for field, through the same reader import uses. */
+static void test_spectrum(void **state)
+{
+	(void)state;
+	static const char *const names[] = {
+		"comma_in_quotes", "empty", "empty_crlf", "escaped_quotes", "json", "newlines",
+		"newlines_crlf", "quotes_and_newlines", "simple", "simple_crlf", "utf8",
+	};
+	size_t checked = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		char *csv = xasprintf("tests/spec/csv-spectrum/csvs/%s.csv", names[i]);
+		char *js = xasprintf("tests/spec/csv-spectrum/json/%s.json", names[i]);
+		struct buf jb = BUF_INIT(1 << 20);
+		struct err e = { 0 };
+		if (read_file(js, 1 << 20, &jb, &e) < 0)
+			fail_msg("%s", e.msg);
+		struct mval *want = json_parse(js, jb.data, jb.len, NULL, &e);
+		if (!want)
+			fail_msg("%s", e.msg);
+		assert_int_equal(want->type, MVAL_LIST);
+		struct csvio *r;
+		if (csvio_open(csv, NULL, &r, &e) < 0)
+			fail_msg("%s", e.msg);
+		struct csvio_row *row;
+		assert_int_equal(csvio_next(r, &row, &e), 1);
+		size_t ncols = row->n;
+		char **header = xcalloc(ncols, sizeof *header);
+		for (size_t k = 0; k < ncols; k++)
+			header[k] = xstrdup(row->field[k]);
+		size_t nrow = 0;
+		int k;
+		while ((k = csvio_next(r, &row, &e)) == 1) {
+			if (nrow >= want->u.list.n)
+				fail_msg("%s: more rows than expected", names[i]);
+			const struct mval *obj = want->u.list.v[nrow];
+			assert_int_equal(obj->u.map.n, ncols);
+			assert_int_equal(row->n, ncols);
+			for (size_t c = 0; c < ncols; c++) {
+				const struct mval *v = mval_map_getz(obj, header[c]);
+				if (!v)
+					fail_msg("%s: no column '%s' expected", names[i], header[c]);
+				if (v->u.str.len != row->len[c] || memcmp(v->u.str.s, row->field[c], row->len[c]))
+					fail_msg("%s row %zu column %s: got '%s', want '%s'", names[i], nrow + 1, header[c],
+						 row->field[c], v->u.str.s);
+				checked++;
+			}
+			nrow++;
+		}
+		if (k < 0)
+			fail_msg("%s: %s", names[i], e.msg);
+		assert_int_equal(nrow, want->u.list.n);
+		for (size_t c = 0; c < ncols; c++)
+			free(header[c]);
+		free(header);
+		csvio_close(r);
+		mval_free(want);
+		buf_release(&jb);
+		free(csv), free(js);
+	}
+	/* every file was compared field by field: a broken reader cannot pass with zero checks */
+	assert_int_equal(checked, 57); /* the number of fields in the expected JSON */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_forced_encoding),
 		cmocka_unit_test(test_write),
+		cmocka_unit_test(test_spectrum),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,1 @@
+test_csvio_OBJS := json mval
