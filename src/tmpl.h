@@ -112,6 +112,10 @@ typedef const char *(*tmpl_partial_fn)(void *ud, const char *name, size_t *len, 
  */
 struct tmpl *tmpl_compile(const char *name, const char *src, size_t len,
 			  tmpl_partial_fn partials, void *ud, struct err *e);
+/* The same, for a source that begins on line first_line of its file (a template body
+ * after its header lines): every line number reported is in the file's terms. */
+struct tmpl *tmpl_compile_at(const char *name, const char *src, size_t len, int first_line,
+			     tmpl_partial_fn partials, void *ud, struct err *e);
 /* NULL is a no-op. */
 void tmpl_free(struct tmpl *t);
 /* The name given to tmpl_compile (borrowed). */

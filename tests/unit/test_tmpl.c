@@ -543,10 +543,36 @@ static void test_timing(void **state)
 	mval_free(ctx);
 }
 
+/* a body compiled at its line in the file reports file lines, in errors and in misses */
+static void test_first_line(void **state)
+{
+	(void)state;
+	struct err e = { 0 };
+	const char *bad = "Dear {{name}},\n\n{{#x}}never closed\n";
+	assert_null(tmpl_compile_at("letter.md", bad, strlen(bad), 5, NULL, NULL, &e));
+	assert_non_null(strstr(e.msg, "letter.md:8:1: section 'x' opened at 7:1"));
+	const char *good = "a\n{{who}}\n";
+	struct tmpl *t = tmpl_compile_at("letter.md", good, strlen(good), 4, NULL, NULL, &e);
+	assert_non_null(t);
+	struct mval *ctx = mval_new_map();
+	struct buf out = BUF_INIT(1024);
+	struct tmpl_misses m;
+	tmpl_misses_init(&m);
+	assert_int_equal(tmpl_render(t, ctx, TMPL_ESC_NONE, &out, &m, &e), 0);
+	assert_int_equal(m.n, 1);
+	assert_int_equal(m.v[0].line, 5);
+	assert_int_equal(m.v[0].col, 1);
+	tmpl_misses_release(&m);
+	buf_release(&out);
+	mval_free(ctx);
+	tmpl_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render),
+		cmocka_unit_test(test_first_line),
 		cmocka_unit_test(test_render_stack),
 		cmocka_unit_test(test_compile_errors),
 		cmocka_unit_test(test_foreach_var),
