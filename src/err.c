@@ -29,7 +29,17 @@ int err_prefix(struct err *e, const char *fmt, ...)
 	vsnprintf(pre, sizeof pre, fmt, ap);
 	va_end(ap);
 	memcpy(old, e->msg, sizeof old);
-	snprintf(e->msg, sizeof e->msg, "%s: %s", pre, old);
+	/* built by hand: the result is cut at sizeof e->msg on purpose */
+	size_t n = strnlen(pre, sizeof pre), m = strnlen(old, sizeof old - 1), cap = sizeof e->msg - 1;
+	size_t k = n < cap ? n : cap;
+	memcpy(e->msg, pre, k);
+	if (k + 2 <= cap) {
+		memcpy(e->msg + k, ": ", 2);
+		k += 2;
+	}
+	size_t rest = cap - k < m ? cap - k : m;
+	memcpy(e->msg + k, old, rest);
+	e->msg[k + rest] = '\0';
 	return -1;
 }
 

@@ -349,3 +349,34 @@ int mkdir_p(const char *path, mode_t mode, struct err *e)
 	free(p);
 	return rc;
 }
+
+const char *fmt_utc(time_t t, char *out, size_t n)
+{
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || !strftime(out, n, "%Y-%m-%d %H:%M UTC", &tm))
+		snprintf(out, n, "%lld", (long long)t);
+	return out;
+}
+
+int buf_add_cell(struct buf *b, const char *s, size_t width)
+{
+	size_t n = strlen(s), cps = utf8_length(s, n);
+	int rc = 0;
+	if (cps <= width) {
+		rc |= buf_add(b, s, n);
+		for (size_t i = cps; i < width; i++)
+			rc |= buf_addch(b, ' ');
+		return rc ? -1 : 0;
+	}
+	size_t keep = width ? width - 1 : 0, i = 0, seen = 0;
+	while (i < n && seen < keep) {
+		i++;
+		while (i < n && ((unsigned char)s[i] & 0xc0) == 0x80)
+			i++;
+		seen++;
+	}
+	rc |= buf_add(b, s, i);
+	if (width)
+		rc |= buf_addstr(b, "\xe2\x80\xa6");
+	return rc ? -1 : 0;
+}

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 struct buf;
 struct err;
@@ -57,6 +58,12 @@ char *path_join(const char *dir, const char *p);
 char *path_dirname(const char *p);
 /* Last component of a path (points into p). */
 const char *path_basename(const char *p);
+/* "2026-11-25 09:00 UTC". */
+const char *fmt_utc(time_t t, char *out, size_t n);
+/* Append s to b, cut to at most width display columns (counting code points), padded
+ * with spaces to width; an ellipsis marks a cut. */
+int buf_add_cell(struct buf *b, const char *s, size_t width);
+
 /* mkdir -p with the given mode for created directories. */
 int mkdir_p(const char *path, mode_t mode, struct err *e);
 
