@@ -199,7 +199,7 @@ int rfc2047_add_token(struct rfc2047_line *l, const char *tok, size_t n, int glu
 		return err_set(e, ERR_DATA, 0, "invalid header token");
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)tok[i];
-		if (c < 33 || c > 126)
+		if (c < 32 || c > 126 || (c == ' ' && (i == 0 || i + 1 == n)))
 			return err_set(e, ERR_DATA, 0, "invalid character in header token");
 	}
 	if (!glue)
@@ -429,6 +429,29 @@ int rfc2047_add_text(struct rfc2047_line *l, const char *s, size_t n, struct err
 	}
 	if (in_run && put_encoded(l, s + run, n - run, CTX_TEXT, e) < 0)
 		return -1;
+	return 0;
+}
+
+int rfc2047_add_ascii(struct rfc2047_line *l, const char *s, size_t n, struct err *e)
+{
+	if (n > RFC2047_VALUE_MAX)
+		return err_set(e, ERR_LIMIT, 0, "header value longer than %d octets", RFC2047_VALUE_MAX);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c < 32 && c != '\t') || c > 126)
+			return err_set(e, ERR_DATA, 0, "header value is not printable ASCII");
+	}
+	size_t i = 0;
+	while (i < n) {
+		size_t j = i;
+		while (j < n && !(s[j] == ' ' && j > 0 && j + 1 < n && !is_wsp(s[j - 1]) && !is_wsp(s[j + 1])))
+			j++;
+		if (l->start + 1 + (j - i) > RFC2047_LINE_HARD)
+			return err_set(e, ERR_DATA, 0, "header word longer than a line may be");
+		if (put_token(l, s + i, j - i, e) < 0)
+			return -1;
+		i = j + 1;
+	}
 	return 0;
 }
 

@@ -32,9 +32,10 @@ int rfc2047_begin(struct rfc2047_line *l, struct buf *out, const char *name, str
 /* Terminate the field with CRLF. ERR_LIMIT when out is full. */
 int rfc2047_end(struct rfc2047_line *l, struct err *e);
 /*
- * Append an unbreakable ASCII token (an <addr-spec>, a msg-id...). glue != 0 attaches it to
- * the previous token without a space and without a fold (a "," after an address).
- * The token must be printable ASCII without spaces: ERR_DATA otherwise; ERR_LIMIT.
+ * Append an unbreakable ASCII token (an <addr-spec>, a msg-id, a MIME parameter...). glue != 0
+ * attaches it to the previous token without a space and without a fold (a "," after an
+ * address). The token must be printable ASCII (inner spaces allowed) and fit in 998 octets
+ * after the header name: ERR_DATA otherwise; ERR_LIMIT.
  */
 int rfc2047_add_token(struct rfc2047_line *l, const char *tok, size_t n, int glue, struct err *e);
 /*
@@ -53,6 +54,12 @@ int rfc2047_add_text(struct rfc2047_line *l, const char *s, size_t n, struct err
  * nothing.
  */
 int rfc2047_add_phrase(struct rfc2047_line *l, const char *s, size_t n, struct err *e);
+/*
+ * Append printable ASCII as it is (a structured value such as List-Unsubscribe that must not
+ * be encoded), folded only at single spaces between words. ERR_DATA for other octets or a
+ * word too long for a 998-octet line; ERR_LIMIT.
+ */
+int rfc2047_add_ascii(struct rfc2047_line *l, const char *s, size_t n, struct err *e);
 /* "Name: text\r\n" in one call (rfc2047_begin + add_text + end). */
 int rfc2047_header_text(struct buf *out, const char *name, const char *value, struct err *e);
 
