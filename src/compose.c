@@ -104,8 +104,27 @@ static int mailbox(struct rfc2047_line *l, const char *field, const struct compo
 		return -1;
 	if (compose_check_addr(a->addr, e) < 0)
 		return err_prefix(e, "%s", field);
-	size_t nl = a->name ? strlen(a->name) : 0;
-	if (rfc2047_add_phrase(l, a->name ? a->name : "", nl, e) < 0)
+	/*
+	 * A display name is a phrase in a structured field, where a run of whitespace means one
+	 * space (RFC 5322 §3.2.2) and readers trim and squeeze it (Python does even inside
+	 * encoded-words): write it that way, so every reader shows the same name.
+	 */
+	struct buf name = BUF_INIT(RFC2047_VALUE_MAX + 1);
+	for (const char *p = a->name ? a->name : ""; *p; p++) {
+		bool ws = *p == ' ' || *p == '\t';
+		if (ws && (name.len == 0 || name.data[name.len - 1] == ' '))
+			continue;
+		if (buf_addch(&name, ws ? ' ' : *p) < 0) {
+			buf_release(&name);
+			return err_set(e, ERR_LIMIT, 0, "%s display name too long", field);
+		}
+	}
+	if (name.len && name.data[name.len - 1] == ' ')
+		buf_truncate(&name, name.len - 1);
+	size_t nl = name.len;
+	int rc = rfc2047_add_phrase(l, buf_str(&name), nl, e);
+	buf_release(&name);
+	if (rc < 0)
 		return err_prefix(e, "%s display name", field);
 	char br[264];
 	int k = nl ? snprintf(br, sizeof br, "<%s>", a->addr) : snprintf(br, sizeof br, "%s", a->addr);
@@ -281,8 +300,10 @@ static int attachment_part(struct part *p, const struct compose_attachment *a, s
 	if (!data) {
 		if (!a->path)
 			return err_set(e, ERR_DATA, 0, "attachment '%.80s' has neither data nor path", fname);
-		if (read_file(a->path, budget, &file, e) < 0)
+		if (read_file(a->path, budget, &file, e) < 0) {
+			buf_release(&file);
 			return err_prefix(e, "attachment");
+		}
 		data = file.data ? file.data : "";
 		len = file.len;
 	}

@@ -10,7 +10,7 @@ struct err;
 #define COMPOSE_MAX_SIZE (35u * 1024 * 1024) /* default wire-size cap (Gmail takes 25 MB of attachments) */
 
 struct compose_addr {
-	const char *name; /* display name, UTF-8, may be NULL or "" */
+	const char *name; /* display name, UTF-8, may be NULL or ""; trimmed, blanks squeezed */
 	const char *addr; /* addr-spec, ASCII; never encoded */
 };
 

@@ -51,8 +51,18 @@ static void json_key(struct buf *j, const char *k)
 
 static void json_mbox(struct buf *j, const struct compose_addr *a)
 {
+	/* compose writes display names trimmed with blanks squeezed (RFC 5322 §3.2.2) */
+	struct buf n = BUF_INIT(1 << 16);
+	for (const char *p = a->name ? a->name : ""; *p; p++) {
+		int ws = *p == ' ' || *p == '\t';
+		if (!(ws && (n.len == 0 || n.data[n.len - 1] == ' ')))
+			buf_addch(&n, ws ? ' ' : *p);
+	}
+	if (n.len && n.data[n.len - 1] == ' ')
+		buf_truncate(&n, n.len - 1);
 	buf_addstr(j, "{\"name\":");
-	json_str(j, a->name ? a->name : "");
+	json_str(j, buf_str(&n));
+	buf_release(&n);
 	buf_addstr(j, ",\"addr\":");
 	json_str(j, a->addr);
 	buf_addch(j, '}');
@@ -334,6 +344,16 @@ static void test_non_ascii_everything(void **state)
 	assert_null(strstr(msg, "Subject: =?"));
 	free(msg);
 	free(ascii);
+	/* the odd ones: whitespace at the ends, a literal encoded-word, tabs, specials */
+	struct compose_addr odd[] = {
+		{ "  padded  ", "p@example.org" }, { "tab\tname", "t@example.org" },
+		{ "=?UTF-8?Q?not_encoded?=", "n@example.org" }, { "Dr. A. (Tony) Smith, MD", "s@example.org" },
+		{ "back\\slash \"quote\"", "b@example.org" }, { "\xe2\x80\x8f\xd9\x85 RTL", "r@example.org" },
+	};
+	m.cc = odd;
+	m.ncc = ARRAY_SIZE(odd);
+	m.subject = "  =?UTF-8?Q?literal?= \t tab  and  spaces  ";
+	free(compose_ok("odd-names", &m, "text/plain", "quoted-printable"));
 }
 
 static void test_markdown_alternative(void **state)

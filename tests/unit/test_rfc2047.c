@@ -291,7 +291,9 @@ static void test_tokens_and_lists(void **state)
 	assert_int_equal(rfc2047_end(&l, &e), 0);
 	check_wire(buf_str(&b), RFC2047_LINE_SOFT, "references");
 	assert_true(str_starts_with(buf_str(&b), "References: <0.abcdefghijklmnop@mail.example.com>\r\n <1."));
-	assert_int_equal(rfc2047_add_token(&l, "a b", 3, 0, &e), -1);
+	assert_int_equal(rfc2047_add_token(&l, "a\x01b", 3, 0, &e), -1);
+	assert_int_equal(rfc2047_add_token(&l, " ab", 3, 0, &e), -1);
+	assert_int_equal(rfc2047_add_token(&l, "a\xc3\xa9", 3, 0, &e), -1);
 	assert_int_equal(rfc2047_add_token(&l, "a\r\n", 3, 0, &e), -1);
 	assert_int_equal(e.cls, ERR_DATA);
 	buf_release(&b);
