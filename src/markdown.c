@@ -276,8 +276,8 @@ int markdown_html_document(const char *fragment, size_t n, struct buf *out, stru
 		"<meta charset=\"utf-8\">\n"
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		"</head>\n"
-		"<body style=\"font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; "
-		"font-size: 15px; line-height: 1.5; color: #222222;\">\n"
+		"<body style=\"font-family: -apple-system, 'Segoe UI', Helvetica, Arial,\n"
+		"  sans-serif; font-size: 15px; line-height: 1.5; color: #222222;\">\n"
 		"<div dir=\"auto\">\n";
 	static const char tail[] = "</div>\n</body>\n</html>\n";
 	size_t mark = out->len;
