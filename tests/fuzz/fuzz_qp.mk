@@ -1,0 +1,1 @@
+fuzz_qp_OBJS := mime rfc2047

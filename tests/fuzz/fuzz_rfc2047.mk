@@ -1,0 +1,1 @@
+fuzz_rfc2047_OBJS := rfc2047

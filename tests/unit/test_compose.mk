@@ -1,0 +1,1 @@
+test_compose_OBJS := rfc2047 mime markdown

@@ -1,0 +1,1 @@
+test_mime_OBJS := rfc2047
