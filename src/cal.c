@@ -712,8 +712,9 @@ int cal_rate_parse(const char *s, struct cal_rate *out, struct err *e)
 
 int cal_rate_format(const struct cal_rate *r, char *buf, size_t size, struct err *e)
 {
-	static const struct { long s; const char *name; } u[] = {
-		{ 604800, "week" }, { 86400, "day" }, { 3600, "hour" }, { 60, "minute" }, { 1, "second" },
+	static const struct { long s; const char *name, *abbr; } u[] = {
+		{ 604800, "week", "w" }, { 86400, "day", "d" }, { 3600, "hour", "h" },
+		{ 60, "minute", "min" }, { 1, "second", "s" },
 	};
 	size_t len = 0;
 	int rc = -1;
@@ -724,7 +725,7 @@ int cal_rate_format(const struct cal_rate *r, char *buf, size_t size, struct err
 			if (r->per % u[i].s == 0) {
 				long m = r->per / u[i].s;
 				rc = m == 1 ? app(buf, size, &len, "%ld/%s", r->count, u[i].name)
-					    : app(buf, size, &len, "%ld/%ld%s", r->count, m, u[i].name);
+					    : app(buf, size, &len, "%ld/%ld%s", r->count, m, u[i].abbr);
 				break;
 			}
 	}
