@@ -1093,8 +1093,8 @@ static int day_change(struct cal_date d, const char *zone, time_t *at, struct er
 /*
  * Search forward from t for the first candidate instant c > t (or ≥ t) where the window's
  * state is `want`. The state only changes where the wall clock reaches a range edge or
- * jumps at an offset change, so those instants are the only candidates. `edge` selects the
- * range starts (want open) or ends (want closed). Days are scanned from the day before t's
+ * jumps at an offset change, so those instants are the only candidates: range starts when
+ * looking for open, range ends when looking for closed, and the offset changes. Days are scanned from the day before t's
  * local date (a fall-back across midnight can make local dates repeat) until a hit is
  * found and the following day has been checked too.
  */
@@ -1113,7 +1113,7 @@ static int search(const struct cal_window *w, const char *zone, unsigned flags, 
 		struct cal_date d = cal_date_add(d0, k);
 		if (d.year > 9998)
 			break;
-		time_t cand[2 * CAL_WINDOW_MAX_RANGES + 1 + 2];
+		time_t cand[2 * CAL_WINDOW_MAX_RANGES + 1];
 		int nc = 0;
 		int wd = cal_weekday(d);
 		for (int i = 0; i < w->nranges[wd]; i++) {
@@ -1123,14 +1123,8 @@ static int search(const struct cal_window *w, const char *zone, unsigned flags, 
 				return -1;
 			nc += got;
 		}
-		/* Midnight: a holiday or a day without ranges begins (closing), or a day's first
-		 * range starts at 00:00 (covered above). */
-		if (!want) {
-			int got = wall_instants(d, 0, zone, cand + nc, e);
-			if (got < 0)
-				return -1;
-			nc += got;
-		}
+		/* No separate midnight candidate: a window can only be open across midnight
+		 * through a range ending at 24:00, whose end is the next day's 00:00 above. */
 		time_t ch;
 		int rc = day_change(d, zone, &ch, e);
 		if (rc < 0)
