@@ -111,8 +111,11 @@ static int decide(time_t now, time_t today_end, const struct pace_limits *lim,
 				moved = PACE_WINDOW;
 			}
 		}
-		if (moved == PACE_NOW || nt <= t)
+		if (moved == PACE_NOW)
 			break;
+		if (nt <= t) /* each limit that applies moves t strictly forward */
+			return err_set(e, ERR_INTERNAL, 0, "pace: %s did not move the send time",
+				       pace_reason_name(moved));
 		t = nt;
 		reason = moved;
 		deferred |= PACE_BIT(moved);
