@@ -333,6 +333,13 @@ static void test_summary(void **state)
 	assert_int_equal(hist[0], now - 100);
 	assert_int_equal(s.now, 2);
 	assert_int_equal(s.last_now_at, now + 60);
+	/* a domain that already had its message today (from the store's counter) */
+	static const struct pace_item had[] = { { "x.edu", NY, 1 }, { "y.edu", NY, 0 } };
+	h = (struct pace_history){ NULL, 0, 0 };
+	assert_int_equal(pace_summarize(now, &lim, &h, had, 2, 0.5, &s, &e), 0);
+	assert_int_equal(s.now, 1);
+	assert_int_equal(s.later_by[PACE_DOMAIN], 1);
+	assert_int_equal(s.last_now_at, now);
 }
 
 int main(void)
