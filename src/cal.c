@@ -1091,12 +1091,12 @@ static int day_change(struct cal_date d, const char *zone, time_t *at, struct er
 }
 
 /*
- * Search forward from t for the first candidate instant c > t (or ≥ t) where the window's
- * state is `want`. The state only changes where the wall clock reaches a range edge or
- * jumps at an offset change, so those instants are the only candidates: range starts when
- * looking for open, range ends when looking for closed, and the offset changes. Days are scanned from the day before t's
- * local date (a fall-back across midnight can make local dates repeat) until a hit is
- * found and the following day has been checked too.
+ * Search forward from t for the first instant c > t at which the window's state is `want`.
+ * The state only changes where the wall clock reaches a range edge or jumps at an offset
+ * change, so those instants are the only candidates: range starts when looking for open,
+ * range ends when looking for closed, and the offset changes. Days are scanned from the
+ * day before t's local date (a fall-back across midnight can make local dates repeat)
+ * until a hit is found and the following day has been checked too.
  */
 static int search(const struct cal_window *w, const char *zone, unsigned flags, time_t t,
 		  bool want, time_t *out, struct err *e)
