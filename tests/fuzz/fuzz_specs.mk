@@ -1,0 +1,1 @@
+fuzz_specs_OBJS := cal tz

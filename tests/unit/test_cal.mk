@@ -1,0 +1,1 @@
+test_cal_OBJS := tz

@@ -1,0 +1,1 @@
+test_pace_OBJS := cal tz
