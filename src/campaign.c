@@ -336,8 +336,7 @@ static void add_quote(struct campaign *c, enum letter_kind kind, const struct th
 	struct tz_tm tm;
 	char when[64] = "earlier";
 	if (tz_local(c->cfg->account.timezone, th->last_date, &tm, NULL) == 0)
-		snprintf(when, sizeof when, "On %s, %s %d, %d", wd[tm.tm.tm_wday % 7], mo[tm.tm.tm_mon % 12], tm.tm.tm_mday,
-			 tm.tm.tm_year + 1900);
+		snprintf(when, sizeof when, "On %s, %s %d, %d", wd[tm.wday % 7], mo[(tm.month + 11) % 12], tm.day, tm.year);
 	const char *who = *c->cfg->account.from_name ? c->cfg->account.from_name : c->cfg->account.from_addr;
 	while (body->len && body->data[body->len - 1] == '\n')
 		buf_truncate(body, body->len - 1);
