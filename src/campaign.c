@@ -287,7 +287,7 @@ static int parse_addrs(const char *s, struct addrlist *l, char *why, size_t whys
 		char *name, *addr;
 		struct err e2;
 		if (config_parse_mailbox(tok, &name, &addr, &e2) < 0) {
-			snprintf(why, whysz, "'%s': %s", tok, e2.msg);
+			snprintf(why, whysz, "'%s': %.300s", tok, e2.msg);
 			rc = -1;
 			break;
 		}
