@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 
 #include "addr.h"
+#include "cal.h"
 #include "buf.h"
+#include "tz.h"
 #include "err.h"
 #include "util.h"
 #include "xalloc.h"
@@ -424,6 +426,28 @@ static int classify_section(struct ctx *x, const char *sec, int line, struct con
 		       x->path, line, sec);
 }
 
+/* Values with a grammar of their own (cal.h) are checked at load, so a typo is reported
+ * with its line before anything is sent. */
+static int check_spec(struct ctx *x, const char *section, const char *key, const char *value, int line,
+		      int (*check)(const char *v, struct err *e))
+{
+	struct err e2 = { 0 };
+	if (!value || check(value, &e2) == 0)
+		return 0;
+	return err_set(x->e, ERR_CONFIG, 0, "%s:%d: [%s] %s: %s", x->path, line, section, key, e2.msg);
+}
+
+static int chk_window(const char *v, struct err *e) { struct cal_window w; return cal_window_parse(v, &w, e); }
+static int chk_rate(const char *v, struct err *e) { struct cal_rate r; return cal_rate_parse(v, &r, e); }
+static int chk_gap(const char *v, struct err *e) { struct cal_gap g; return cal_gap_parse(v, &g, e); }
+static int chk_delay(const char *v, struct err *e) { struct cal_duration d; return cal_duration_parse(v, &d, e); }
+static int chk_zone(const char *v, struct err *e)
+{
+	if (tz_valid(v))
+		return 0;
+	return err_set(e, ERR_CONFIG, 0, "unknown time zone '%s'; use an IANA name such as Asia/Karachi or America/New_York", v);
+}
+
 static int finish(struct ctx *x, struct stat *st)
 {
 	struct config *c = x->c;
@@ -460,8 +484,20 @@ static int finish(struct ctx *x, struct stat *st)
 	if (a->has_password && (a->password_command || a->oauth2_token_command))
 		return err_set(x->e, ERR_CONFIG, 0, "%s:%d: [account] password: give either password or password_command/oauth2_token_command, not both",
 			       x->path, a->loc_password.line);
+	if (check_spec(x, "account", "window", a->window, a->loc_window.line, chk_window) < 0 ||
+	    check_spec(x, "account", "rate", a->rate, a->loc_rate.line, chk_rate) < 0 ||
+	    check_spec(x, "account", "gap", a->gap, a->loc_gap.line, chk_gap) < 0 ||
+	    check_spec(x, "account", "timezone", a->timezone, a->loc_timezone.line, chk_zone) < 0)
+		return -1;
 	for (size_t i = 0; i < c->ncampaigns; i++) {
 		struct config_campaign *k = &c->campaigns[i];
+		char label[96];
+		snprintf(label, sizeof label, "campaign %s", k->name);
+		if (check_spec(x, label, "window", k->window, k->window_loc.line, chk_window) < 0)
+			return -1;
+		for (size_t j = 0; j < k->nfollowups; j++)
+			if (check_spec(x, label, "followup", k->followups[j].delay, k->followups[j].loc.line, chk_delay) < 0)
+				return -1;
 		if (!k->template)
 			return err_set(x->e, ERR_CONFIG, 0, "%s:%d: [campaign %s] needs 'template = templates/your-letter.md'",
 				       x->path, k->loc.line, k->name);

@@ -36,6 +36,9 @@ static void test_good(void **state)
 	char *path = write_conf("# comment\n" ACCOUNT
 				"imap_url = imaps://imap.example.com:993\n"
 				"timezone = Asia/Karachi\n"
+				"window = Mon-Fri 08:30-16:30\n"
+				"rate = 20/hour\n"
+				"gap = 45s..120s\n"
 				"folders = INBOX, Junk\n"
 				"daily_limit = 40\n"
 				"insecure = no\n"
@@ -65,7 +68,7 @@ static void test_good(void **state)
 	assert_int_equal(k->nfollowups, 2);
 	assert_string_equal(k->followups[1].delay, "14 business days");
 	assert_string_equal(k->followups[1].template, "templates/f2.md");
-	assert_int_equal(k->followups[1].loc.line, 13);
+	assert_int_equal(k->followups[1].loc.line, 16);
 	assert_int_equal(k->nattachments, 2);
 	assert_string_equal(k->vars[0].name, "dates");
 	assert_int_equal(k->stop_scope, STOP_DEPARTMENT);
@@ -102,6 +105,12 @@ static void test_errors(void **state)
 		{ ACCOUNT "[campaign x]\ntemplate = a\nvar.Bad Name = 1\n", "variable names use lower-case" },
 		{ ACCOUNT "password_command = pass x\npassword = hunter2\n", "give either password or password_command" },
 		{ "[account]\n", "outreach.conf:1: [account] needs 'from" },
+		{ ACCOUNT "window = Mon-Fry 08:30-16:30\n", "outreach.conf:4: [account] window: invalid window" },
+		{ ACCOUNT "rate = 20 per fortnight\n", "outreach.conf:4: [account] rate:" },
+		{ ACCOUNT "gap = soon\n", "outreach.conf:4: [account] gap:" },
+		{ ACCOUNT "timezone = Mars/Olympus\n", "outreach.conf:4: [account] timezone: unknown time zone" },
+		{ ACCOUNT "timezone = ../../etc/passwd\n", "unknown time zone" },
+		{ ACCOUNT "[campaign x]\ntemplate = a\nfollowup = 7 fortnights: f.md\n", "outreach.conf:6: [campaign x] followup:" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
 		char *path = write_conf(t[i].text, 0600);

@@ -1,1 +1,1 @@
-test_config_OBJS := addr
+test_config_OBJS := addr cal tz

@@ -1,1 +1,1 @@
-test_letter_OBJS := tmpl mval vars contact config addr json
+test_letter_OBJS := tmpl mval vars contact config addr json cal tz

@@ -1,1 +1,1 @@
-test_secret_OBJS := config addr
+test_secret_OBJS := config addr cal tz
