@@ -11,6 +11,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "addr.h"
+#include "clock.h"
 #include "compose.h"
 #include "config.h"
 #include "contact.h"
@@ -18,6 +20,7 @@
 #include "letter.h"
 #include "markdown.h"
 #include "mval.h"
+#include "store.h"
 #include "tmpl.h"
 #include "tz.h"
 #include "util.h"
@@ -738,4 +741,141 @@ void campaign_lint_vars(struct campaign *c, bool (*has_column)(void *ud, const c
 			tmpl_foreach_var(l->attach[a].t, lint_var, &x);
 		tmpl_foreach_var(l->body, lint_var, &x);
 	}
+}
+
+/* ------------------------------------------------------------------ whole-campaign check */
+
+char *campaign_message_id(const struct config *cfg)
+{
+	char *tok = random_token(24);
+	char *id = xasprintf("%s@%s", tok, addr_domain(cfg->account.from_addr));
+	free(tok);
+	return id;
+}
+
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
+static bool names_has(void *ud, const char *name)
+{
+	struct names *s = ud;
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i], name))
+			return true;
+	return false;
+}
+
+static void names_add(struct names *s, const char *name)
+{
+	if (names_has(s, name))
+		return;
+	s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof *s->v);
+	s->v[s->n++] = xstrdup(name);
+}
+
+struct check_ctx {
+	struct campaign *c;
+	struct store *st;
+	struct diags *d;
+	struct names cols;
+	long n, blocked, suppressed;
+	struct err *e;
+	int pass;  /* 0: collect columns, 1: build */
+};
+
+static int check_one(void *ud, const struct contact *ct)
+{
+	struct check_ctx *x = ud;
+	if (x->pass == 0) {
+		names_add(&x->cols, "email");
+		for (int i = 0; i < CF_COUNT; i++)
+			if (ct->field[i] && *ct->field[i])
+				names_add(&x->cols, contact_field_names[i]);
+		for (size_t i = 0; i < ct->nextra; i++)
+			if (*ct->extra[i].value)
+				names_add(&x->cols, ct->extra[i].name);
+		return 0;
+	}
+	int sup = store_is_suppressed(x->st, ct->email, 0, NULL, 0, x->e);
+	if (sup < 0)
+		return -1;
+	if (sup) {
+		x->suppressed++;
+		return 0;
+	}
+	x->n++;
+	size_t before = x->d->errors;
+	bool blocked = false;
+	struct outgoing o;
+	outgoing_init(&o);
+	char *first_subject = NULL, *first_text = NULL;
+	const char *ids[CAMPAIGN_MAX_STEPS];
+	char fake[CAMPAIGN_MAX_STEPS][64];
+	time_t now = clock_now();
+	for (size_t step = 0; step < x->c->nsteps; step++) {
+		snprintf(fake[step], sizeof fake[step], "lint-%zu@%s", step, addr_domain(x->c->cfg->account.from_addr));
+		ids[step] = fake[step];
+		struct thread th = { first_subject ? first_subject : "(subject of the first message)", ids, step,
+				     first_text ? first_text : "", now };
+		int r = campaign_build(x->c, step, ct, &th, fake[step], now, &o, x->d, x->e);
+		if (r < 0) {
+			free(first_subject), free(first_text);
+			outgoing_release(&o);
+			return -1;
+		}
+		if (r > 0)
+			blocked = true;
+		if (step == 0 && r == 0) {
+			first_subject = xstrdup(o.subject);
+			first_text = xstrdup(o.text);
+		}
+	}
+	free(first_subject), free(first_text);
+	outgoing_release(&o);
+	if (blocked || x->d->errors > before)
+		x->blocked++;
+	return 0;
+}
+
+int campaign_check_all(struct campaign *c, struct store *st, struct diags *d, long *ncontacts, long *nblocked,
+		       struct err *e)
+{
+	struct check_ctx x = { .c = c, .st = st, .d = d, .e = e };
+	int rc = store_contacts_each(st, c->k->name, check_one, &x, e);
+	if (rc == 0) {
+		campaign_lint_vars(c, names_has, &x.cols, d);
+		x.pass = 1;
+		rc = store_contacts_each(st, c->k->name, check_one, &x, e);
+	}
+	for (size_t i = 0; i < x.cols.n; i++)
+		free(x.cols.v[i]);
+	free(x.cols.v);
+	*ncontacts = x.n;
+	*nblocked = x.blocked;
+	return rc ? -1 : 0;
+}
+
+void diags_print(const struct diags *d, FILE *f, size_t max_contacts)
+{
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < d->n; i++) {
+			const struct diag *g = &d->v[i];
+			if ((pass == 0) != (g->sev == DIAG_ERROR))
+				continue;
+			fprintf(f, "%s%s%s: %s\n", g->where, *g->where ? ": " : "", g->sev == DIAG_ERROR ? "error" : "warning",
+				g->what);
+			if (g->ncontacts) {
+				fprintf(f, "    %s %zu contact%s: ", g->ncontacts == 1 ? "for" : "for these", g->ncontacts,
+					g->ncontacts == 1 ? "" : "s");
+				for (size_t k = 0; k < g->ncontacts && k < max_contacts; k++)
+					fprintf(f, "%s%s", k ? ", " : "", g->contacts[k]);
+				if (g->ncontacts > max_contacts)
+					fprintf(f, " and %zu more", g->ncontacts - max_contacts);
+				fputc('\n', f);
+			}
+			if (g->hint)
+				fprintf(f, "    hint: %s\n", g->hint);
+		}
 }

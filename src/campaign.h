@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <stdio.h>
+
 #include "buf.h"
 
 struct config;
@@ -100,3 +102,18 @@ void campaign_lint_vars(struct campaign *c, bool (*has_column)(void *ud, const c
 			struct diags *d);
 
 #endif
+
+struct store;
+
+/* A new Message-ID for the sender's domain, without brackets: "<24 random>@domain". */
+char *campaign_message_id(const struct config *cfg);
+
+/*
+ * Lint: check the templates' variables, then build every step for every contact enrolled
+ * in the campaign (suppressed ones excepted), collecting every problem in d. *ncontacts
+ * is the number checked, *nblocked those with at least one error.
+ */
+int campaign_check_all(struct campaign *c, struct store *st, struct diags *d, long *ncontacts, long *nblocked,
+		       struct err *e);
+/* Print diagnostics compiler-style on f: "FILE:LINE:COL: error: what" + hint + contacts. */
+void diags_print(const struct diags *d, FILE *f, size_t max_contacts);
