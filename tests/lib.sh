@@ -5,15 +5,16 @@
 #   . "${0%/*}/../lib.sh"
 #   require_root
 #   start_stack                 # Postfix + Dovecot in $T/ms; exports $MS_* (tests/mailstack/README.md)
-#   test_expect_success 'submission delivers to the catch-all' '
-#       send_something &&
-#       ms wait catchall 1 &&
+#   test_expect_success 'a reply to the campaign is recorded' '
+#       "$OUTREACH" send ...
+#       ms wait catchall 1
 #       assert_contains "$(ms list catchall)" dr.lee@hospital.example
 #   '
 #   test_done
 #
-# Each test body runs in a subshell with `set -eu`: the first failing command fails the test.
-# Variables set in a body do not survive it; start stacks and sinks at the top level.
+# Each test body runs in a subshell with `set -eu`: the first failing command fails the test
+# (one command per line; see test_expect_success). Variables set in a body do not survive
+# it; start stacks and sinks at the top level. The body's cwd is $T.
 # Exit status: 0 all passed, 1 something failed, 77 skipped (skip_all).
 # The temp dir $T (short, under /tmp) is removed on success and kept on failure.
 # Environment: OUTREACH, OUTREACH_HOOKS (binaries under test, absolute paths, set by the
@@ -155,9 +156,14 @@ require_cmd() {
 	done
 }
 
+# require_outreach / require_outreach_hooks: the binary under test, as set by `make e2e`.
 require_outreach() {
 	[ -n "${OUTREACH:-}" ] && [ -x "$OUTREACH" ] ||
 		skip_all "\$OUTREACH is not an executable (run through 'make e2e')"
+}
+require_outreach_hooks() {
+	[ -n "${OUTREACH_HOOKS:-}" ] && [ -x "$OUTREACH_HOOKS" ] ||
+		skip_all "\$OUTREACH_HOOKS is not an executable (run through 'make e2e')"
 }
 
 _elapsed() { # seconds since $1 (an $EPOCHREALTIME), one decimal
