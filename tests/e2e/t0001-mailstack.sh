@@ -345,10 +345,25 @@ test_expect_success 'two stacks started concurrently both come up and work' '
 	done
 '
 
+# hold-imap.py: log in over IMAPS, select INBOX, keep the session open for 10 s.
+cat >"$T/hold-imap.py" <<'EOF'
+import imaplib, os, ssl, time
+ctx = ssl.create_default_context(cafile=os.environ["MS_CAFILE"])
+c = imaplib.IMAP4_SSL("127.0.0.1", int(os.environ["MS_IMAPS_PORT"]), ssl_context=ctx)
+c.login(os.environ["MS_USER"], os.environ["MS_PASS"])
+c.select()
+print("logged in", flush=True)
+time.sleep(10)
+EOF
+
 test_expect_success 'stop is fast, idempotent and leaves no process or listener' '
 	use_stack c1
 	ports="$MS_SUBMISSION_PORT $MS_SMTPS_PORT $MS_MX_PORT $MS_IMAP_PORT $MS_IMAPS_PORT $MS_LMTP_PORT"
-	client imap "$MS_IMAPS_PORT" --tls implicit --login "$MS_USER" "$MS_PASS" >/dev/null
+	# A client still logged in (an imap process) must not slow the stop down.
+	py "$T/hold-imap.py" >held.out 2>&1 &
+	held=$!
+	for i in $(seq 100); do grep -q "logged in" held.out && break; sleep 0.05; done
+	assert_file_contains held.out "logged in"
 	assert_ne "" "$(daemon_pids "$T/c1")"
 	t=$EPOCHREALTIME
 	"$MAILSTACK" stop "$T/c1"
@@ -356,6 +371,7 @@ test_expect_success 'stop is fast, idempotent and leaves no process or listener'
 	echo "# stop: $secs s" >&3
 	lt "$secs" 1.5
 	assert_eq "" "$(daemon_pids "$T/c1")" "processes left"
+	kill $held 2>/dev/null || true
 	assert_eq "" "$("$MAILSTACK" pids "$T/c1")"
 	ss -Hltn >ss.out
 	for p in $ports; do assert_file_not_contains ss.out "127.0.0.1:$p "; done
