@@ -40,5 +40,7 @@ int cmd_import(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_contacts(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_suppress(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_config(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_lint(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_preview(int argc, char **argv, struct cmd_ctx *ctx);
 
 #endif

@@ -29,6 +29,20 @@ static const struct command commands[] = {
 	{ "contacts", cmd_contacts, "[list [--campaign NAME] [--format text|csv] | show EMAIL]",
 	  "list contacts, or show everything known about one",
 	  "" },
+	{ "lint", cmd_lint, "[--campaign NAME] [--all]",
+	  "check the templates against every contact before anything is sent",
+	  "  --campaign NAME   the campaign to check (needed when there are several)\n"
+	  "  --all             list every contact concerned, not just the first five\n"
+	  "\n"
+	  "Errors (exit 65) block sending: template syntax, variables no column defines,\n"
+	  "empty placeholders without a fallback, line breaks headed for a header, bad\n"
+	  "addresses, missing or oversized attachments. Warnings do not block.\n" },
+	{ "preview", cmd_preview, "[--campaign NAME] [--contact EMAIL | --limit N] [--step N] [--out DIR]",
+	  "show the exact bytes that would be sent",
+	  "  --contact EMAIL   the message for one contact\n"
+	  "  --limit N         the first N contacts' messages (default 1 on standard output)\n"
+	  "  --step N          1 for the first message (default), 2 for the first follow-up...\n"
+	  "  --out DIR         write one .eml file per contact into DIR instead\n" },
 	{ "suppress", cmd_suppress, "[list | add EMAIL [--reason TEXT] | remove EMAIL]",
 	  "manage the do-not-contact list",
 	  "A suppressed address is never written to. Bounces and 'please remove me' replies\n"
