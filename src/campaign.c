@@ -495,6 +495,11 @@ int campaign_build(struct campaign *c, size_t step, const struct contact *ct, co
 		subject = str_istarts_with(th->first_subject, "Re:") ? xstrdup(th->first_subject)
 								     : xasprintf("Re: %s", th->first_subject);
 	}
+	if (subject && *subject && c->test_prefix) {
+		char *t = xasprintf("%s%s", c->test_prefix, subject);
+		free(subject);
+		subject = t;
+	}
 	if (!subject || !*subject) {
 		diags_add(d, DIAG_ERROR, l->path, who, "add a 'Subject:' line at the top of the template",
 			  "the message has no subject");

@@ -56,6 +56,7 @@ struct campaign {
 	size_t nsteps;                         /* 1 + follow-ups */
 	struct mval *globals;
 	struct attach_cache *cache;            /* attachment bytes read once per run */
+	const char *test_prefix;               /* put before the subject of test copies, or NULL */
 };
 
 /* Load the campaign `name` (NULL: the only one) of the workspace at root: every step's

@@ -42,5 +42,6 @@ int cmd_suppress(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_config(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_lint(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_preview(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_send(int argc, char **argv, struct cmd_ctx *ctx);
 
 #endif

@@ -43,6 +43,23 @@ static const struct command commands[] = {
 	  "  --limit N         the first N contacts' messages (default 1 on standard output)\n"
 	  "  --step N          1 for the first message (default), 2 for the first follow-up...\n"
 	  "  --out DIR         write one .eml file per contact into DIR instead\n" },
+	{ "send", cmd_send, "[--campaign NAME] [--limit N] [--dry-run | --to-self | --drafts | --resolve] [--wait] [--yes]",
+	  "send what is due, exactly once, at a pace your provider accepts",
+	  "  --campaign NAME   the campaign (needed when there are several)\n"
+	  "  --limit N         at most N messages in this run\n"
+	  "  --dry-run         plan and build every message, send and record nothing\n"
+	  "  --to-self         send the first message (or --limit N) to your own address,\n"
+	  "                    marked as a test; nothing is recorded as sent\n"
+	  "  --drafts          put the messages in your Drafts folder instead of sending\n"
+	  "  --resolve         look for messages in doubt (state 'unknown') in your Sent\n"
+	  "                    folder and settle them\n"
+	  "  --wait            stay until the queue is empty, waiting for the sending window\n"
+	  "                    and daily limits (Ctrl-C stops after the current message)\n"
+	  "  --yes             do not ask for confirmation (needed without a terminal)\n"
+	  "\n"
+	  "Every message is recorded as 'sending' before it is handed to the server and as\n"
+	  "'sent' right after: after a crash nothing is sent twice; a message whose fate is\n"
+	  "unclear becomes 'unknown' and is never resent automatically.\n" },
 	{ "suppress", cmd_suppress, "[list | add EMAIL [--reason TEXT] | remove EMAIL]",
 	  "manage the do-not-contact list",
 	  "A suppressed address is never written to. Bounces and 'please remove me' replies\n"

@@ -65,7 +65,8 @@ static const char schema_v1[] =
 	"  attempts INTEGER NOT NULL DEFAULT 0,"
 	"  last_error TEXT, last_code INTEGER,"
 	"  subject TEXT, in_reply_to TEXT, refs TEXT,"
-	"  queue_id TEXT, size INTEGER,"
+	"  queue_id TEXT, size INTEGER, server_reply TEXT,"
+	"  body TEXT,"                         /* the text/plain as sent: quoted by follow-ups */
 	"  created_at INTEGER NOT NULL, sending_at INTEGER, sent_at INTEGER,"
 	"  updated_at INTEGER NOT NULL,"
 	"  UNIQUE (campaign_id, contact_id, step));"

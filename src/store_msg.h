@@ -1,0 +1,97 @@
+/* store_msg: queries over planned messages — planning, the send queue, state changes,
+ * pacing history and threads. Part of the store (only store_*.c touch SQLite). */
+#ifndef OUTREACH_STORE_MSG_H
+#define OUTREACH_STORE_MSG_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "store.h"
+
+struct err;
+
+/* One row of the messages table, with what the sender needs of its contact. */
+struct msg {
+	int64_t id, campaign_id, contact_id;
+	int step;
+	char *message_id;
+	enum msg_state state;
+	time_t due_at;
+	int attempts;
+	char *email;
+	char *last_error;
+	char *subject;
+	time_t sent_at;
+};
+
+void msg_release(struct msg *m);
+
+/* Crash recovery: every 'sending' row (a send that never finished) becomes 'unknown' — it
+ * may have been delivered. *n: how many. Records an event for each. */
+int store_recover_sending(struct store *s, time_t now, long *n, struct err *e);
+
+/* Enrolled, active contacts of a campaign that have no row for step 0 yet. */
+int store_unplanned_each(struct store *s, int64_t campaign_id,
+			 int (*fn)(void *ud, int64_t contact_id, const char *email), void *ud, struct err *e);
+/* Has the contact been written to (sent, sending or unknown) by another campaign? */
+int store_written_elsewhere(struct store *s, int64_t contact_id, int64_t campaign_id, struct err *e);
+/* Create the queued row of a step. 1: created, 0: it already existed (nothing changed). */
+int store_plan(struct store *s, int64_t campaign_id, int64_t contact_id, int step, const char *message_id,
+	       time_t due_at, time_t now, struct err *e);
+
+/* Messages of the campaign waiting to go (queued or failed_temp, active enrolment, active
+ * campaign), earliest due first, at most limit (0: all). Caller releases each msg and
+ * frees the array. */
+int store_queue(struct store *s, int64_t campaign_id, struct msg **out, size_t *n, size_t limit, struct err *e);
+/* The rows in state st (any campaign when campaign_id is 0). */
+int store_messages_in_state(struct store *s, int64_t campaign_id, enum msg_state st, struct msg **out, size_t *n,
+			    struct err *e);
+/* One contact's message of a step; 1 found, 0 none. */
+int store_message_get(struct store *s, int64_t campaign_id, int64_t contact_id, int step, struct msg *out,
+		      struct err *e);
+
+/* State changes. Each is one statement; callers wrap them with the event in a transaction. */
+int store_mark_sending(struct store *s, int64_t id, time_t now, struct err *e);
+int store_mark_sent(struct store *s, int64_t id, const char *subject, const char *body, const char *queue_id,
+		    int code, const char *reply, long size, time_t now, struct err *e);
+/* Back to queued (nothing was handed over), or failed_temp with a new due time. */
+int store_mark_retry(struct store *s, int64_t id, enum msg_state st, bool count_attempt, time_t due,
+		     int code, const char *error, time_t now, struct err *e);
+/* failed_perm, unknown or cancelled, with the reason. */
+int store_mark_final(struct store *s, int64_t id, enum msg_state st, int code, const char *error, time_t now,
+		     struct err *e);
+
+/* Pacing history: sends at or after `since`, ascending (for the rate window), the latest
+ * send ever (when older), sends since `day_start` in total and to `domain`. */
+int store_send_history(struct store *s, time_t since, time_t day_start, time_t **times, size_t *n, long *today,
+		       struct err *e);
+int store_sent_to_domain_since(struct store *s, const char *domain, time_t since, long *n, struct err *e);
+
+/* The thread of a contact in a campaign: Message-IDs of sent steps (oldest first), the
+ * first subject, the last text and its date. Strings are the caller's. */
+struct thread_rows {
+	char **ids;
+	size_t nids;
+	char *first_subject;
+	char *last_text;
+	time_t last_date;
+};
+int store_thread(struct store *s, int64_t campaign_id, int64_t contact_id, struct thread_rows *t, struct err *e);
+void thread_rows_release(struct thread_rows *t);
+
+/* How the contact stands for a follow-up: any human reply, a bounce, a decline... as
+ * recorded in replies; the latest out-of-office return date (YYYY-MM-DD) or "". */
+struct contact_standing {
+	bool replied;          /* a reply that is not an auto-reply */
+	bool bounced;
+	char return_date[16];
+	char enrollment[16];   /* active, paused, stopped, done, or "" */
+};
+int store_standing(struct store *s, int64_t campaign_id, int64_t contact_id, struct contact_standing *out,
+		   struct err *e);
+
+/* Counts per state for a campaign (0: all). */
+int store_state_counts(struct store *s, int64_t campaign_id, long counts[MSG_STATE_COUNT], struct err *e);
+
+#endif
