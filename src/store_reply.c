@@ -334,3 +334,102 @@ int store_reply_override(struct store *s, int64_t reply_id, const char *label, c
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
 	return store_step_done(s, st, e, "recording a decision");
 }
+
+static const char SQL_REPLY_INFO[] =
+	"SELECT coalesce(r.contact_id, 0), coalesce(r.campaign_id, 0), coalesce(c.email, r.from_addr, ''), r.label,"
+	" coalesce(r.override_label, r.label), r.unsubscribe FROM replies r LEFT JOIN contacts c ON c.id = r.contact_id"
+	" WHERE r.id = ?1";
+
+int store_reply_info(struct store *s, int64_t reply_id, struct reply_info *out, struct err *e)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_REPLY_INFO, e);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, reply_id);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		memset(out, 0, sizeof *out);
+		out->contact_id = sqlite3_column_int64(st, 0);
+		out->campaign_id = sqlite3_column_int64(st, 1);
+		snprintf(out->email, sizeof out->email, "%s", store_col_text(st, 2));
+		snprintf(out->label, sizeof out->label, "%s", store_col_text(st, 3));
+		snprintf(out->effective, sizeof out->effective, "%s", store_col_text(st, 4));
+		out->unsubscribe = sqlite3_column_int(st, 5) != 0;
+	}
+	sqlite3_reset(st);
+	if (r == SQLITE_DONE)
+		return err_set(e, ERR_DATA, 0, "no reply %lld", (long long)reply_id);
+	if (r != SQLITE_ROW)
+		return store_sqlerr(s, e, "reading a reply");
+	return 0;
+}
+
+static const char SQL_SUP_DEL_SOURCE[] =
+	"DELETE FROM suppressions WHERE email = ?1 AND campaign_id = ?2 AND source = ?3";
+
+int store_suppress_remove_source(struct store *s, const char *email, int64_t campaign_id, const char *source,
+				 struct err *e)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_SUP_DEL_SOURCE, e);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, email);
+	sqlite3_bind_int64(st, 2, campaign_id);
+	store_bind_text(st, 3, source);
+	return store_step_done(s, st, e, "removing a suppression");
+}
+
+static const char SQL_UNCANCEL[] =
+	"UPDATE messages SET state = 'queued', last_error = NULL, updated_at = ?3 WHERE contact_id = ?1"
+	" AND (?2 = 0 OR campaign_id = ?2) AND state = 'cancelled' AND last_error LIKE 'outcome:%'";
+
+int store_uncancel(struct store *s, int64_t contact_id, int64_t campaign_id, time_t now, long *n, struct err *e)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_UNCANCEL, e);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, contact_id);
+	sqlite3_bind_int64(st, 2, campaign_id);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	if (store_step_done(s, st, e, "re-queueing messages") < 0)
+		return -1;
+	if (n)
+		*n = sqlite3_changes(s->db);
+	return 0;
+}
+
+static const char SQL_CONTACT_CAMPAIGNS[] = "SELECT campaign_id FROM enrollments WHERE contact_id = ?1 ORDER BY campaign_id";
+
+int store_contact_campaigns(struct store *s, int64_t contact_id, int64_t *ids, size_t max, size_t *n,
+			    struct err *e)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_CONTACT_CAMPAIGNS, e);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, contact_id);
+	size_t k = 0;
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW && k < max)
+		ids[k++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return store_sqlerr(s, e, "reading enrolments");
+	*n = k;
+	return 0;
+}
+
+static const char SQL_CAMPAIGN_NAME[] = "SELECT name FROM campaigns WHERE id = ?1";
+
+int store_campaign_name(struct store *s, int64_t id, char *name, size_t n, struct err *e)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_CAMPAIGN_NAME, e);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	int r = sqlite3_step(st);
+	snprintf(name, n, "%s", r == SQLITE_ROW ? store_col_text(st, 0) : "");
+	sqlite3_reset(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return store_sqlerr(s, e, "reading a campaign");
+	return 0;
+}

@@ -78,6 +78,25 @@ int store_replies_each(struct store *s, const char *label, int (*fn)(void *ud, c
 		       struct err *e);
 /* The latest reply of a contact (0 when none): its id. */
 int store_latest_reply(struct store *s, int64_t contact_id, int64_t *reply_id, int64_t *campaign_id, struct err *e);
+struct reply_info {
+	int64_t contact_id, campaign_id;
+	char email[320];
+	char label[16];           /* the automatic label */
+	char effective[16];       /* the override when there is one, else label */
+	bool unsubscribe;
+};
+int store_reply_info(struct store *s, int64_t reply_id, struct reply_info *out, struct err *e);
+/* Remove the suppressions of an address that came from `source` (campaign_id as in
+ * suppressions: 0 everywhere). */
+int store_suppress_remove_source(struct store *s, const char *email, int64_t campaign_id, const char *source,
+				 struct err *e);
+/* Put back to 'queued' the messages an outcome cancelled (reason starting "outcome:"). */
+int store_uncancel(struct store *s, int64_t contact_id, int64_t campaign_id, time_t now, long *n, struct err *e);
+/* The campaigns a contact is enrolled in (at most max ids). */
+int store_contact_campaigns(struct store *s, int64_t contact_id, int64_t *ids, size_t max, size_t *n,
+			    struct err *e);
+/* A campaign's name by id ("" when unknown). */
+int store_campaign_name(struct store *s, int64_t id, char *name, size_t n, struct err *e);
 int store_reply_override(struct store *s, int64_t reply_id, const char *label, const char *note, time_t now,
 			 struct err *e);
 
