@@ -43,5 +43,8 @@ int cmd_config(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_lint(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_preview(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_send(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_replies(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_mark(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_resolve(int argc, char **argv, struct cmd_ctx *ctx);
 
 #endif

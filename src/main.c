@@ -60,6 +60,20 @@ static const struct command commands[] = {
 	  "Every message is recorded as 'sending' before it is handed to the server and as\n"
 	  "'sent' right after: after a crash nothing is sent twice; a message whose fate is\n"
 	  "unclear becomes 'unknown' and is never resent automatically.\n" },
+	{ "resolve", cmd_resolve, "EMAIL sent|resend",
+	  "settle a message whose delivery is in doubt (state 'unknown') by hand",
+	  "'sent' records it as delivered; 'resend' queues it for the next 'outreach send'.\n"
+	  "'outreach send --resolve' first looks for such messages in your Sent folder.\n" },
+	{ "replies", cmd_replies, "[--label offer|decline|info_request|auto_reply|bounce|other]",
+	  "list the replies, bounces and auto-replies recorded so far",
+	  "  --label L   only those with label L (a label decided by hand wins)\n" },
+	{ "mark", cmd_mark, "EMAIL LABEL [--note TEXT]",
+	  "record your own reading of a contact's answer; it wins over the automatic one",
+	  "LABEL is offer, decline, info_request, auto_reply, bounce or other. The contact's\n"
+	  "latest reply gets the label (or a reply is recorded, for an answer by phone).\n"
+	  "Correcting a wrong bounce or decline lifts the suppression it caused; marking\n"
+	  "auto_reply puts the contact's follow-ups back on.\n"
+	  "  --note TEXT  kept with the reply and shown in reports\n" },
 	{ "suppress", cmd_suppress, "[list | add EMAIL [--reason TEXT] | remove EMAIL]",
 	  "manage the do-not-contact list",
 	  "A suppressed address is never written to. Bounces and 'please remove me' replies\n"
