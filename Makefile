@@ -91,7 +91,7 @@ $(BUILD)/tests/%.o: tests/unit/%.c | $(BUILD)/tests/.dir
 	$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ $<
 
 .SECONDEXPANSION:
-$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $$(sort $(BASE_OBJS) $$(if $$(wildcard src/$$*.c),$(BUILD)/$$*.o) $$(patsubst %,$(BUILD)/%.o,$$(test_$$*_OBJS)))
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $$(sort $(BASE_OBJS) $$(if $$(wildcard src/$$*.c),$(BUILD)/$$*.o) $$(addprefix $(BUILD)/,$$(addsuffix .o,$$(test_$$*_OBJS))))
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS) -lcmocka
 
 unit: $(UNIT_BINS)
@@ -125,7 +125,7 @@ FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,u
 
 $(FUZZ_DIR)/obj/%.o: src/%.c | $(FUZZ_DIR)/obj/.dir
 	clang $(FUZZ_CFLAGS) -c -o $@ $<
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $$(patsubst %,$(FUZZ_DIR)/obj/%.o,$$(fuzz_$$*_OBJS) $(BASE)) | $(FUZZ_DIR)/.dir
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $$(addprefix $(FUZZ_DIR)/obj/,$$(addsuffix .o,$$(fuzz_$$*_OBJS) $(BASE))) | $(FUZZ_DIR)/.dir
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(filter %.o,$^) $(LIBS)
 
 fuzz-build: $(FUZZ_BINS)
