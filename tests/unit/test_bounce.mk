@@ -1,0 +1,1 @@
+test_bounce_OBJS := message html
