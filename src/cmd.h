@@ -46,5 +46,8 @@ int cmd_send(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_replies(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_mark(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_resolve(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_schedule(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_pause(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_resume(int argc, char **argv, struct cmd_ctx *ctx);
 
 #endif

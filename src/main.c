@@ -60,6 +60,12 @@ static const struct command commands[] = {
 	  "Every message is recorded as 'sending' before it is handed to the server and as\n"
 	  "'sent' right after: after a crash nothing is sent twice; a message whose fate is\n"
 	  "unclear becomes 'unknown' and is never resent automatically.\n" },
+	{ "schedule", cmd_schedule, "[--campaign NAME]",
+	  "every upcoming send: when, in your time and the recipient's, and why", "" },
+	{ "pause", cmd_pause, "[--campaign NAME] [--contact EMAIL]",
+	  "hold a campaign, or one contact in it, until 'outreach resume'", "" },
+	{ "resume", cmd_resume, "[--campaign NAME] [--contact EMAIL]",
+	  "let a paused campaign or contact go again (also after a stop rule paused them)", "" },
 	{ "resolve", cmd_resolve, "EMAIL sent|resend",
 	  "settle a message whose delivery is in doubt (state 'unknown') by hand",
 	  "'sent' records it as delivered; 'resend' queues it for the next 'outreach send'.\n"

@@ -487,3 +487,47 @@ int store_state_counts(struct store *s, int64_t campaign_id, long counts[MSG_STA
 		return store_sqlerr(s, e, "counting messages");
 	return 0;
 }
+
+static const char SQL_SCHEDULE[] =
+	"SELECT " MSG_COLS ", en.state, en.reason, k.state FROM messages m JOIN contacts c ON c.id = m.contact_id"
+	" JOIN enrollments en ON en.campaign_id = m.campaign_id AND en.contact_id = m.contact_id"
+	" JOIN campaigns k ON k.id = m.campaign_id"
+	" WHERE m.campaign_id = ?1 AND m.state IN ('queued','failed_temp') ORDER BY m.due_at, m.step, m.id";
+
+int store_schedule_each(struct store *s, int64_t campaign_id, int (*fn)(void *ud, const struct sched_row *r),
+			void *ud, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, SQL_SCHEDULE, -1, &st, NULL) != SQLITE_OK)
+		return store_sqlerr(s, e, "reading the schedule");
+	sqlite3_bind_int64(st, 1, campaign_id);
+	int r, rc = 0;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		struct sched_row row;
+		read_msg(st, &row.m);
+		row.enrollment = store_col_text(st, 12);
+		row.enroll_reason = sqlite3_column_type(st, 13) == SQLITE_NULL ? NULL : store_col_text(st, 13);
+		row.campaign_state = store_col_text(st, 14);
+		rc = fn(ud, &row);
+		msg_release(&row.m);
+		if (rc)
+			break;
+	}
+	if (!rc && r != SQLITE_DONE)
+		rc = store_sqlerr(s, e, "reading the schedule");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static const char SQL_CAMPAIGN_STATE[] = "UPDATE campaigns SET state = ?2 WHERE id = ?1";
+
+int store_campaign_set_state(struct store *s, int64_t campaign_id, const char *state, time_t now, struct err *e)
+{
+	(void)now;
+	sqlite3_stmt *st = store_stmt(s, SQL_CAMPAIGN_STATE, e);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, campaign_id);
+	store_bind_text(st, 2, state);
+	return store_step_done(s, st, e, "pausing a campaign");
+}

@@ -91,6 +91,17 @@ struct contact_standing {
 int store_standing(struct store *s, int64_t campaign_id, int64_t contact_id, struct contact_standing *out,
 		   struct err *e);
 
+/* Upcoming sends of a campaign (queued, failed_temp), with the enrolment's and campaign's
+ * state: everything 'outreach schedule' shows, due order. */
+struct sched_row {
+	struct msg m;
+	const char *enrollment, *enroll_reason, *campaign_state;
+};
+int store_schedule_each(struct store *s, int64_t campaign_id, int (*fn)(void *ud, const struct sched_row *r),
+			void *ud, struct err *e);
+/* Campaign state: active or paused. */
+int store_campaign_set_state(struct store *s, int64_t campaign_id, const char *state, time_t now, struct err *e);
+
 /* Counts per state for a campaign (0: all). */
 int store_state_counts(struct store *s, int64_t campaign_id, long counts[MSG_STATE_COUNT], struct err *e);
 
