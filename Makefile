@@ -149,3 +149,5 @@ EMBEDDED := templates/outreach.conf templates/observership.md templates/followup
             templates/followup-2.md templates/signature.md contacts/attendings.csv \
             templates/attachments/Amina-Rahman-CV.pdf
 $(BUILD)/embed.o $(BUILD)/hooks/embed.o $(FUZZ_DIR)/obj/embed.o: $(EMBEDDED)
+# rules.c assembles the default classification rules in with .incbin, which -MMD cannot see.
+$(BUILD)/rules.o $(BUILD)/hooks/rules.o $(FUZZ_DIR)/obj/rules.o: src/classify.rules
