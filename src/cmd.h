@@ -47,6 +47,10 @@ int cmd_replies(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_mark(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_resolve(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_schedule(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_poll(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_run(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_ingest(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_classify(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_pause(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_resume(int argc, char **argv, struct cmd_ctx *ctx);
 

@@ -60,6 +60,33 @@ static const struct command commands[] = {
 	  "Every message is recorded as 'sending' before it is handed to the server and as\n"
 	  "'sent' right after: after a crash nothing is sent twice; a message whose fate is\n"
 	  "unclear becomes 'unknown' and is never resent automatically.\n" },
+	{ "run", cmd_run, "[--for SECONDS] [--no-poll]",
+	  "keep going: send what is due, watch the mailbox, follow up — for a tmux pane or a service",
+	  "Sends what is due within the limits and windows of every campaign, watches the\n"
+	  "mailbox with IDLE, plans follow-ups as replies arrive and time passes, and writes\n"
+	  "one line per event on standard output. One 'run' per workspace. SIGINT or SIGTERM\n"
+	  "finish the current message, record it and exit 0. Network loss is retried with\n"
+	  "backoff; a refused login or certificate stops it (exit 77).\n"
+	  "  --for SECONDS   stop after this long (e.g. from cron)\n"
+	  "  --no-poll       send only; do not read the mailbox\n" },
+	{ "poll", cmd_poll, "[--once | --watch]",
+	  "read new mail (read-only) and record replies, bounces and auto-replies",
+	  "  --once    poll every folder in 'folders' once (the default)\n"
+	  "  --watch   keep watching: IDLE where the server offers it, else every\n"
+	  "            poll_interval seconds; survives network loss; Ctrl-C stops\n"
+	  "\n"
+	  "Folders are opened read-only (EXAMINE) and bodies fetched with BODY.PEEK: nothing\n"
+	  "in your mailbox is flagged, moved or deleted.\n" },
+	{ "ingest", cmd_ingest, "[--sent [--campaign NAME]] PATH...",
+	  "the same as poll, over .eml files, a Maildir or an mbox (e.g. a Gmail Takeout)",
+	  "  --sent    the messages are your own earlier outreach, sent by hand: they are\n"
+	  "            recorded as the first message of the contacts they were sent to,\n"
+	  "            so replies to them are tracked and follow-ups are planned\n" },
+	{ "classify", cmd_classify, "FILE...",
+	  "judge messages and print one JSON object per message (for people and tests)",
+	  "Fields: file, label, reason, in_reply_to, bounce {recipient, status, hard} or null,\n"
+	  "return_date; inside a workspace also matched_contact, matched_message_id and\n"
+	  "match_rule. Nothing is recorded.\n" },
 	{ "schedule", cmd_schedule, "[--campaign NAME]",
 	  "every upcoming send: when, in your time and the recipient's, and why", "" },
 	{ "pause", cmd_pause, "[--campaign NAME] [--contact EMAIL]",

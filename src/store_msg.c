@@ -531,3 +531,26 @@ int store_campaign_set_state(struct store *s, int64_t campaign_id, const char *s
 	store_bind_text(st, 2, state);
 	return store_step_done(s, st, e, "pausing a campaign");
 }
+
+static const char SQL_ADOPT[] =
+	"INSERT OR IGNORE INTO messages (campaign_id, contact_id, step, message_id, state, due_at, subject, body,"
+	" attempts, created_at, sent_at, updated_at, server_reply)"
+	" VALUES (?1, ?2, 0, ?3, 'sent', ?4, ?5, ?6, 1, ?7, ?4, ?7, 'sent by hand before outreach (ingest --sent)')";
+
+int store_adopt_sent(struct store *s, int64_t campaign_id, int64_t contact_id, const char *message_id,
+		     const char *subject, const char *body, time_t sent_at, time_t now, struct err *e)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_ADOPT, e);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, campaign_id);
+	sqlite3_bind_int64(st, 2, contact_id);
+	store_bind_text(st, 3, message_id);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)sent_at);
+	store_bind_text(st, 5, subject);
+	store_bind_text(st, 6, body);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)now);
+	if (store_step_done(s, st, e, "adopting a sent message") < 0)
+		return -1;
+	return sqlite3_changes(s->db) > 0;
+}

@@ -102,6 +102,11 @@ int store_schedule_each(struct store *s, int64_t campaign_id, int (*fn)(void *ud
 /* Campaign state: active or paused. */
 int store_campaign_set_state(struct store *s, int64_t campaign_id, const char *state, time_t now, struct err *e);
 
+/* 'ingest --sent': record a message the user sent by hand as the contact's step 0, already
+ * sent. 1 adopted, 0 when the contact already has a step 0 (nothing changed). */
+int store_adopt_sent(struct store *s, int64_t campaign_id, int64_t contact_id, const char *message_id,
+		     const char *subject, const char *body, time_t sent_at, time_t now, struct err *e);
+
 /* Counts per state for a campaign (0: all). */
 int store_state_counts(struct store *s, int64_t campaign_id, long counts[MSG_STATE_COUNT], struct err *e);
 

@@ -19,6 +19,7 @@ static void fill_ref(sqlite3_stmt *st, struct sent_ref *out)
 	out->step = sqlite3_column_int(st, 3);
 	snprintf(out->email, sizeof out->email, "%s", store_col_text(st, 4));
 	snprintf(out->subject, sizeof out->subject, "%s", store_col_text(st, 5));
+	snprintf(out->message_id, sizeof out->message_id, "%s", store_col_text(st, 6));
 }
 
 static int one_ref(struct store *s, sqlite3_stmt *st, struct sent_ref *out, struct err *e, const char *what)
@@ -33,7 +34,7 @@ static int one_ref(struct store *s, sqlite3_stmt *st, struct sent_ref *out, stru
 }
 
 static const char SQL_BY_ID[] =
-	"SELECT m.id, m.campaign_id, m.contact_id, m.step, c.email, coalesce(m.subject, '') FROM messages m"
+	"SELECT m.id, m.campaign_id, m.contact_id, m.step, c.email, coalesce(m.subject, ''), m.message_id FROM messages m"
 	" JOIN contacts c ON c.id = m.contact_id WHERE m.message_id = ?1 AND m.state IN ('sent','unknown','sending')";
 
 int store_find_sent_id(struct store *s, const char *message_id, struct sent_ref *out, struct err *e)
@@ -46,7 +47,8 @@ int store_find_sent_id(struct store *s, const char *message_id, struct sent_ref 
 }
 
 static const char SQL_CONTACT_REF[] =
-	"SELECT coalesce(m.id, 0), coalesce(m.campaign_id, 0), c.id, coalesce(m.step, 0), c.email, coalesce(m.subject, '')"
+	"SELECT coalesce(m.id, 0), coalesce(m.campaign_id, 0), c.id, coalesce(m.step, 0), c.email, coalesce(m.subject, ''),"
+	" coalesce(m.message_id, '')"
 	" FROM contacts c LEFT JOIN messages m ON m.contact_id = c.id AND m.state IN ('sent','unknown')"
 	" WHERE c.email = ?1 ORDER BY m.sent_at DESC, m.id DESC LIMIT 1";
 
@@ -60,7 +62,7 @@ int store_find_contact_ref(struct store *s, const char *email, struct sent_ref *
 }
 
 static const char SQL_SUBJECT_ORG[] =
-	"SELECT m.id, m.campaign_id, m.contact_id, m.step, c.email, coalesce(m.subject, '') FROM messages m"
+	"SELECT m.id, m.campaign_id, m.contact_id, m.step, c.email, coalesce(m.subject, ''), m.message_id FROM messages m"
 	" JOIN contacts c ON c.id = m.contact_id WHERE m.subject = ?1 AND m.state IN ('sent','unknown')"
 	" AND (c.email LIKE '%@' || ?2 OR c.email LIKE '%.' || ?2) ORDER BY m.sent_at DESC, m.id DESC LIMIT 1";
 

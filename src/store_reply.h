@@ -17,6 +17,7 @@ struct sent_ref {
 	int step;
 	char email[320];
 	char subject[512];
+	char message_id[256];    /* of that message, "" when none was sent */
 };
 
 /* 1 and *out when id is one of ours (any state that may have gone out), 0 when not. */
