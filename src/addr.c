@@ -202,7 +202,10 @@ char *addr_org_domain(const char *domain)
 		if (strlen(sld[i]) == seclen && strncasecmp(second, sld[i], seclen) == 0)
 			is_sld = true;
 	const char *start = second;
-	if (country && is_sld)
+	/* RFC 2606's example.com/.org/.net/.edu stand in for whole top-level domains in
+	 * fictional data: "stmarys.example.org" is an organisation of its own */
+	bool example = seclen == 7 && strncasecmp(second, "example", 7) == 0;
+	if ((country && is_sld) || example)
 		start = third ? third : domain;
 	return str_lower(xstrdup(start));
 }

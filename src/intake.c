@@ -234,6 +234,22 @@ static int match(struct intake *ix, const struct message *m, const struct verdic
 	}
 	if (r == 0 && m->from.addr && (r = store_find_contact_ref(ix->st, m->from.addr, ref, e)) > 0)
 		snprintf(rule, rulesz, "sender");
+	/* a coordinator who copies the attending: the contact is in To or Cc */
+	if (r == 0 && m->from.addr) {
+		const char *cc = message_header(m, "Cc");
+		struct message_addr *as = NULL;
+		size_t na = 0;
+		if (cc)
+			message_parse_addrs(cc, 50, &as, &na);
+		for (size_t i = 0; i < na + m->n_to && r == 0; i++) {
+			const char *a = i < na ? as[i].addr : m->to[i - na].addr;
+			if (a && !own_address(ix, a) && (r = store_find_contact_ref(ix->st, a, ref, e)) > 0)
+				snprintf(rule, rulesz, "cc");
+		}
+		for (size_t i = 0; i < na; i++)
+			free(as[i].addr), free(as[i].name);
+		free(as);
+	}
 	if (r == 0 && (r = match_subject(ix, m, ref, e)) > 0)
 		snprintf(rule, rulesz, "coordinator");
 	return r;

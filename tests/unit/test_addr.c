@@ -79,11 +79,13 @@ static void test_org_domain(void **state)
 	static const struct { const char *in, *out; } t[] = {
 		{ "hospital.example", "hospital.example" },
 		{ "med.stateu.edu", "stateu.edu" },
-		{ "cardio.med.Example.EDU", "example.edu" },
+		{ "cardio.med.Example.EDU", "med.example.edu" }, /* example.edu stands in for a TLD */
 		{ "nhs.example.ac.uk", "example.ac.uk" },
 		{ "example.ac.uk", "example.ac.uk" },
 		{ "clinic.example.com.au", "example.com.au" },
 		{ "localhost", "localhost" },
+		{ "med.stmarys.example.org", "stmarys.example.org" },
+		{ "example.org", "example.org" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
 		char *o = addr_org_domain(t[i].in);
