@@ -370,9 +370,11 @@ static void add_quote(struct campaign *c, enum letter_kind kind, const struct th
 			md_escape_line(body, p, n);
 		else
 			buf_add(body, p, n);
-		/* a Markdown hard break keeps the quoted lines as they were */
-		buf_addstr(body, kind == LETTER_MARKDOWN && n ? "\\\n" : "\n");
 		p += n + (p[n] == '\n');
+		/* a Markdown hard break keeps the quoted lines as they were; not at the end of a
+		 * paragraph, where CommonMark shows the backslash itself */
+		bool more = *p && *p != '\n';
+		buf_addstr(body, kind == LETTER_MARKDOWN && n && more ? "\\\n" : "\n");
 	}
 }
 
