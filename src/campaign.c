@@ -788,6 +788,7 @@ struct check_ctx {
 	struct diags *d;
 	struct names cols;
 	long n, blocked, suppressed;
+	int64_t campaign_id; /* in the database, 0 when nobody is enrolled yet */
 	struct err *e;
 	int pass;  /* 0: collect columns, 1: build */
 };
@@ -805,7 +806,8 @@ static int check_one(void *ud, const struct contact *ct)
 				names_add(&x->cols, ct->extra[i].name);
 		return 0;
 	}
-	int sup = store_is_suppressed(x->st, ct->email, 0, NULL, 0, x->e);
+	/* what send skips, lint skips: everywhere and this campaign's do-not-contact lists */
+	int sup = store_is_suppressed(x->st, ct->email, x->campaign_id, NULL, 0, x->e);
 	if (sup < 0)
 		return -1;
 	if (sup) {
@@ -850,7 +852,9 @@ int campaign_check_all(struct campaign *c, struct store *st, struct diags *d, lo
 		       struct err *e)
 {
 	struct check_ctx x = { .c = c, .st = st, .d = d, .e = e };
-	int rc = store_contacts_each(st, c->k->name, check_one, &x, e);
+	int rc = store_campaign_lookup(st, c->k->name, &x.campaign_id, e) < 0 ? -1 : 0;
+	if (rc == 0)
+		rc = store_contacts_each(st, c->k->name, check_one, &x, e);
 	if (rc == 0) {
 		campaign_lint_vars(c, names_has, &x.cols, d);
 		x.pass = 1;
