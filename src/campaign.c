@@ -719,7 +719,10 @@ static int lint_var(void *ud, const struct tmpl_var *v)
 	char where[600], hint[300];
 	snprintf(where, sizeof where, "%s:%d:%d", v->source, v->line, v->col);
 	const char *s = suggest(v->name);
-	if (s)
+	if (s && !strcmp(s, v->name)) /* a known column, empty for every contact */
+		snprintf(hint, sizeof hint, "no contact has a value in the '%s' column; fill it, or give a fallback: {{%s|...}}",
+			 v->name, v->name);
+	else if (s)
 		snprintf(hint, sizeof hint, "did you mean {{%s}}?", s);
 	else if (str_starts_with(v->name, "campaign."))
 		snprintf(hint, sizeof hint, "add 'var.%s = ...' to [campaign %s]", v->name + 9, x->c->k->name);
