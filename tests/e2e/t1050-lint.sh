@@ -81,7 +81,7 @@ lint: 2 contacts would not be sent until this is fixed" "$(cat "$T/stderr")"
 	# a recognised column that every contact left empty: no "did you mean" itself
 	printf "Subject: Hello\n\nDear Dr. {{last_name}}, {{specialty}}\n" >templates/t.txt
 	assert_exit 65 "$OUTREACH" lint
-	assert_file_contains "$T/stdout" "templates/t.txt:3:25: error: '"'"'{{specialty}}'"'"' is not a column of any contact, a sender or campaign field
+	assert_contains "$(cat "$T/stdout")" "templates/t.txt:3:25: error: '"'"'{{specialty}}'"'"' is not a column of any contact, a sender or campaign field
     hint: no contact has a value in the '"'"'specialty'"'"' column; fill it, or give a fallback: {{specialty|...}}"
 '
 
