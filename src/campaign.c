@@ -370,9 +370,11 @@ static void add_quote(struct campaign *c, enum letter_kind kind, const struct th
 			md_escape_line(body, p, n);
 		else
 			buf_add(body, p, n);
-		/* a Markdown hard break keeps the quoted lines as they were */
-		buf_addstr(body, kind == LETTER_MARKDOWN && n ? "\\\n" : "\n");
 		p += n + (p[n] == '\n');
+		/* a Markdown hard break keeps the quoted lines as they were; not at the end of a
+		 * paragraph, where CommonMark shows the backslash itself */
+		bool more = *p && *p != '\n';
+		buf_addstr(body, kind == LETTER_MARKDOWN && n && more ? "\\\n" : "\n");
 	}
 }
 
@@ -717,7 +719,10 @@ static int lint_var(void *ud, const struct tmpl_var *v)
 	char where[600], hint[300];
 	snprintf(where, sizeof where, "%s:%d:%d", v->source, v->line, v->col);
 	const char *s = suggest(v->name);
-	if (s)
+	if (s && !strcmp(s, v->name)) /* a known column, empty for every contact */
+		snprintf(hint, sizeof hint, "no contact has a value in the '%s' column; fill it, or give a fallback: {{%s|...}}",
+			 v->name, v->name);
+	else if (s)
 		snprintf(hint, sizeof hint, "did you mean {{%s}}?", s);
 	else if (str_starts_with(v->name, "campaign."))
 		snprintf(hint, sizeof hint, "add 'var.%s = ...' to [campaign %s]", v->name + 9, x->c->k->name);
@@ -786,6 +791,7 @@ struct check_ctx {
 	struct diags *d;
 	struct names cols;
 	long n, blocked, suppressed;
+	int64_t campaign_id; /* in the database, 0 when nobody is enrolled yet */
 	struct err *e;
 	int pass;  /* 0: collect columns, 1: build */
 };
@@ -803,7 +809,8 @@ static int check_one(void *ud, const struct contact *ct)
 				names_add(&x->cols, ct->extra[i].name);
 		return 0;
 	}
-	int sup = store_is_suppressed(x->st, ct->email, 0, NULL, 0, x->e);
+	/* what send skips, lint skips: everywhere and this campaign's do-not-contact lists */
+	int sup = store_is_suppressed(x->st, ct->email, x->campaign_id, NULL, 0, x->e);
 	if (sup < 0)
 		return -1;
 	if (sup) {
@@ -848,7 +855,9 @@ int campaign_check_all(struct campaign *c, struct store *st, struct diags *d, lo
 		       struct err *e)
 {
 	struct check_ctx x = { .c = c, .st = st, .d = d, .e = e };
-	int rc = store_contacts_each(st, c->k->name, check_one, &x, e);
+	int rc = store_campaign_lookup(st, c->k->name, &x.campaign_id, e) < 0 ? -1 : 0;
+	if (rc == 0)
+		rc = store_contacts_each(st, c->k->name, check_one, &x, e);
 	if (rc == 0) {
 		campaign_lint_vars(c, names_has, &x.cols, d);
 		x.pass = 1;

@@ -320,17 +320,26 @@ int csvio_open(const char *path, const struct csvio_opts *o, struct csvio **out,
 	}
 	if (fseek(f, skip, SEEK_SET) < 0)
 		goto io;
-	if (!enc) {
+	bool is_utf8 = enc && (!strcasecmp(enc, "UTF-8") || !strcasecmp(enc, "UTF8"));
+	if (!enc || is_utf8) {
+		/* A BOM or --encoding UTF-8 is a claim, not a proof: Excel's "CSV UTF-8" file later
+		 * edited in a Latin-1 editor has both. Rows must be UTF-8 whatever the file holds. */
 		bool valid;
 		if (scan_utf8(f, &valid) < 0 || fseek(f, skip, SEEK_SET) < 0)
 			goto io;
-		enc = valid ? "UTF-8" : "WINDOWS-1252";
+		if (!enc)
+			enc = valid ? "UTF-8" : "WINDOWS-1252";
+		else if (!valid)
+			enc = "UTF-8 (invalid bytes replaced)";
+		is_utf8 = valid;
 	}
 	r->encoding = xstrdup(enc);
-	if (strcasecmp(enc, "UTF-8") != 0 && strcasecmp(enc, "UTF8") != 0) {
+	if (!is_utf8) {
 		const char *from = enc;
 		if (!strcasecmp(enc, "latin1") || !strcasecmp(enc, "iso-8859-1") || !strcasecmp(enc, "cp1252"))
 			from = "WINDOWS-1252"; /* what Excel writes when it says Latin-1 */
+		if (str_starts_with(enc, "UTF-8 ("))
+			from = "UTF-8"; /* iconv reports each invalid byte; fill() puts U+FFFD there */
 		r->cd = iconv_open("UTF-8", from);
 		if (r->cd == (iconv_t)-1) {
 			err_set(e, ERR_USAGE, 0, "unknown encoding '%s' (try UTF-8, WINDOWS-1252, ISO-8859-15, UTF-16)", enc);

@@ -72,7 +72,7 @@ static bool header_bound(int field)
 struct column {
 	char *header;  /* as in the file */
 	char *name;    /* outreach's name */
-	int field;     /* contact_field, or -1 for extra; -2 email; -3 full name */
+	int field;     /* contact_field, or -1 for extra; -2 email; -3 full name; -4 ignored */
 };
 
 struct run {
@@ -85,6 +85,7 @@ struct run {
 	void *ud;
 	struct column *cols;
 	size_t ncols;
+	size_t nout;      /* columns copied to the rejects file: all but an old 'error' column */
 	int64_t campaign_id;
 	bool any_suppressions;
 	FILE *rej;
@@ -123,7 +124,7 @@ static void rejects_row(struct run *r, char **f, size_t *len, size_t n, const ch
 	struct buf *b = &r->line;
 	buf_reset(b);
 	if (f) {
-		for (size_t i = 0; i < r->ncols; i++) {
+		for (size_t i = 0; i < r->nout; i++) {
 			if (i)
 				buf_addch(b, r->delim);
 			if (i < n)
@@ -135,7 +136,7 @@ static void rejects_row(struct run *r, char **f, size_t *len, size_t n, const ch
 		while (rn && (raw[rn - 1] == '\n' || raw[rn - 1] == '\r'))
 			rn--;
 		csvio_write_field(b, raw, rn, r->delim, false);
-		for (size_t i = 1; i < r->ncols; i++)
+		for (size_t i = 1; i < r->nout; i++)
 			buf_addch(b, r->delim);
 	}
 	buf_addch(b, r->delim);
@@ -214,11 +215,19 @@ static int read_header(struct run *r, struct csvio *in, struct err *e)
 	 * just kept as an extra column */
 	if (full >= 0 && (first >= 0 || last >= 0))
 		r->cols[full].field = -1;
+	/* A rejects file being re-imported after the user fixed it: its last column is the
+	 * reason we wrote, not contact data. Keeping it would give every contact an 'error'
+	 * variable, and a second rejects file would get two 'error' columns and be refused. */
+	r->nout = r->ncols;
+	if (r->ncols > 1 && !strcmp(r->cols[r->ncols - 1].header, "error")) {
+		r->cols[r->ncols - 1].field = -4;
+		r->nout--;
+	}
 	r->delim = csvio_delimiter(in);
 	if (r->rej) {
 		struct buf *b = &r->line;
 		buf_reset(b);
-		for (size_t i = 0; i < r->ncols; i++) {
+		for (size_t i = 0; i < r->nout; i++) {
 			if (i)
 				buf_addch(b, r->delim);
 			csvio_write_field(b, r->cols[i].header, strlen(r->cols[i].header), r->delim, false);
@@ -296,6 +305,8 @@ static int build_contact(struct run *r, const struct csvio_row *row, struct cont
 			full = v;
 			continue;
 		}
+		if (col->field == -4)
+			continue;
 		if (col->field >= 0 && header_bound(col->field) && mem_has_crlf_nul(v, row->len[i])) {
 			snprintf(why, whysz, "column '%s' contains a line break; names and titles go into mail headers, "
 				 "so they must be on one line", col->header);

@@ -78,12 +78,12 @@ static int known_header(const char *s, size_t n)
 	return -1;
 }
 
-static int compile_field(struct letter *l, struct letter_field *f, const char *value, int line, struct partials *p,
-			 struct err *e)
+static int compile_field(struct letter *l, struct letter_field *f, const char *value, int line, int col,
+			 struct partials *p, struct err *e)
 {
 	f->src = xstrdup(value);
 	f->line = line;
-	f->t = tmpl_compile_at(l->path, value, strlen(value), line, partial_cb, p, e);
+	f->t = tmpl_compile_at_col(l->path, value, strlen(value), line, col, partial_cb, p, e);
 	return f->t ? 0 : -1;
 }
 
@@ -97,11 +97,11 @@ static enum letter_kind kind_from_ext(const char *path)
 	return LETTER_TEXT;
 }
 
-/* Collected header: name index, value (unfolded), first line. */
+/* Collected header: name index, value (unfolded), first line, and the value's column there. */
 struct hdr {
 	int which;
 	char *value;
-	int line;
+	int line, col;
 };
 
 int letter_load(const char *disk_path, const char *shown, struct letter **out, struct err *e)
@@ -174,6 +174,11 @@ int letter_load(const char *disk_path, const char *shown, struct letter **out, s
 			hdrs[nh].which = which;
 			hdrs[nh].value = str_trim(xstrndup(s + pos + namelen + 1, l2 - namelen - 1));
 			hdrs[nh].line = line;
+			/* header names and the blanks after the colon are ASCII: bytes = columns */
+			size_t lead = 0;
+			while (namelen + 1 + lead < l2 && (s[pos + namelen + 1 + lead] == ' ' || s[pos + namelen + 1 + lead] == '\t'))
+				lead++;
+			hdrs[nh].col = (int)(namelen + 1 + lead + 1);
 			nh++;
 		}
 		pos += len + (pos + len < n);
@@ -190,8 +195,8 @@ int letter_load(const char *disk_path, const char *shown, struct letter **out, s
 			else if (!strcasecmp(v, "text/html"))
 				l->kind = LETTER_HTML;
 			else {
-				err_set(e, ERR_DATA, 0, "%s:%d:15: Content-Type '%s': expected text/plain, text/markdown or text/html",
-					shown, h->line, v);
+				err_set(e, ERR_DATA, 0, "%s:%d:%d: Content-Type '%s': expected text/plain, text/markdown or text/html",
+					shown, h->line, h->col, v);
 				goto out;
 			}
 		} else if (h->which == 100) {
@@ -200,12 +205,12 @@ int letter_load(const char *disk_path, const char *shown, struct letter **out, s
 				goto out;
 			}
 			if (!*h->value) {
-				err_set(e, ERR_DATA, 0, "%s:%d:12: Attachment: expected a file path", shown, h->line);
+				err_set(e, ERR_DATA, 0, "%s:%d:%d: Attachment: expected a file path", shown, h->line, h->col);
 				goto out;
 			}
-			if (compile_field(l, &l->attach[l->nattach++], h->value, h->line, &p, e) < 0)
+			if (compile_field(l, &l->attach[l->nattach++], h->value, h->line, h->col, &p, e) < 0)
 				goto out;
-		} else if (compile_field(l, &l->field[h->which], h->value, h->line, &p, e) < 0) {
+		} else if (compile_field(l, &l->field[h->which], h->value, h->line, h->col, &p, e) < 0) {
 			goto out;
 		}
 	}

@@ -61,6 +61,8 @@ struct unit {
 	bool found;         /* partials: the resolver returned a source */
 	int first_line;     /* line number of the source's first line (1, or more when the
 			     * source is the body of a file that starts with headers) */
+	int first_col;      /* column of the source's first character on that line (1, or
+			     * more for a header value after "Subject: ") */
 	struct node *nodes;
 	size_t nn, ncap;
 	struct seg *segs;
@@ -103,7 +105,7 @@ static void cc_linecol(struct cc *c, size_t off, int *line, int *col)
 	if (off < c->lc_pos) {
 		c->lc_pos = 0;
 		c->lc_line = c->u->first_line;
-		c->lc_col = 1;
+		c->lc_col = c->u->first_col;
 	}
 	for (; c->lc_pos < off && c->lc_pos < c->n; c->lc_pos++) {
 		unsigned char ch = (unsigned char)c->s[c->lc_pos];
@@ -261,6 +263,7 @@ static struct unit *unit_new(const char *name)
 	struct unit *u = xcalloc(1, sizeof *u);
 	u->name = xstrdup(name);
 	u->first_line = 1;
+	u->first_col = 1;
 	return u;
 }
 
@@ -402,7 +405,7 @@ static int cc_unit(struct cc *c)
 	c->nopen = 0;
 	c->lc_pos = 0;
 	c->lc_line = c->u->first_line;
-	c->lc_col = 1;
+	c->lc_col = c->u->first_col;
 	if (cc_check_utf8(c) < 0)
 		return -1;
 	for (;;) {
@@ -573,6 +576,12 @@ struct tmpl *tmpl_compile(const char *name, const char *src, size_t len,
 struct tmpl *tmpl_compile_at(const char *name, const char *src, size_t len, int first_line,
 			     tmpl_partial_fn partials, void *ud, struct err *e)
 {
+	return tmpl_compile_at_col(name, src, len, first_line, 1, partials, ud, e);
+}
+
+struct tmpl *tmpl_compile_at_col(const char *name, const char *src, size_t len, int first_line, int first_col,
+				 tmpl_partial_fn partials, void *ud, struct err *e)
+{
 	if (!name)
 		name = "template";
 	if (len > TMPL_MAX_SOURCE) {
@@ -588,6 +597,7 @@ struct tmpl *tmpl_compile_at(const char *name, const char *src, size_t len, int 
 	u->len = len;
 	u->found = true;
 	u->first_line = first_line > 0 ? first_line : 1;
+	u->first_col = first_col > 0 ? first_col : 1;
 	tmpl_add_unit(t, u);
 	struct cc c = { .t = t, .fn = partials, .ud = ud, .e = e };
 	/* Partials found while compiling are appended to t->units and compiled in turn: a

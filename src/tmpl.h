@@ -116,6 +116,10 @@ struct tmpl *tmpl_compile(const char *name, const char *src, size_t len,
  * after its header lines): every line number reported is in the file's terms. */
 struct tmpl *tmpl_compile_at(const char *name, const char *src, size_t len, int first_line,
 			     tmpl_partial_fn partials, void *ud, struct err *e);
+/* The same, for a source that begins at column first_col of line first_line (a header
+ * value after "Subject: "): columns on that first line are in the file's terms too. */
+struct tmpl *tmpl_compile_at_col(const char *name, const char *src, size_t len, int first_line, int first_col,
+				 tmpl_partial_fn partials, void *ud, struct err *e);
 /* NULL is a no-op. */
 void tmpl_free(struct tmpl *t);
 /* The name given to tmpl_compile (borrowed). */

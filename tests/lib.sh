@@ -305,15 +305,29 @@ assert_match() { # STRING ERE
 	_assert_fail "text does not match /$2/" "text: $1"
 }
 
-assert_file_contains() { # FILE NEEDLE (a fixed string)
+# _file_has FILE NEEDLE: FILE contains the fixed string NEEDLE. grep -F alone would take
+# each line of a multi-line needle as a pattern of its own and match any one of them.
+_file_has() {
+	case $2 in
+	*$'\n'*)
+		local text
+		text=$(cat "$1") || return 1
+		case $text in *"$2"*) return 0 ;; esac
+		return 1
+		;;
+	esac
+	grep -Fq -- "$2" "$1"
+}
+
+assert_file_contains() { # FILE NEEDLE (a fixed string, may span lines)
 	[ -f "$1" ] || { _assert_fail "no file $1"; return 1; }
-	grep -Fq -- "$2" "$1" && return 0
+	_file_has "$1" "$2" && return 0
 	_assert_fail "$1 does not contain '$2'" "$(head -c 4000 "$1")"
 }
 
-assert_file_not_contains() { # FILE NEEDLE
+assert_file_not_contains() { # FILE NEEDLE (a fixed string, may span lines)
 	[ -f "$1" ] || { _assert_fail "no file $1"; return 1; }
-	grep -Fq -- "$2" "$1" || return 0
+	_file_has "$1" "$2" || return 0
 	_assert_fail "$1 contains '$2'" "$(grep -Fn -- "$2" "$1" | head -n 5)"
 }
 

@@ -91,6 +91,7 @@ static void test_table(void **state)
 		{ "quoted keeps spaces", "a\n\"  x  \"\n", 0, "a@1-1\n  x  @2-2\n", "UTF-8", ',' },
 		{ "escaped quotes", "a,b\n\"He said \"\"hi\"\"\",c\n", 0, "a|b@1-1\nHe said \"hi\"|c@2-2\n", "UTF-8", ',' },
 		{ "ragged kept as is", "a,b,c\n1,2\n1,2,3,4\n", 0, "a|b|c@1-1\n1|2@2-2\n1|2|3|4@3-3\n", "UTF-8", ',' },
+		{ "bom but not utf-8", "\xef\xbb\xbf" "a\nJos\xe9\n", 0, "a@1-1\nJos\xef\xbf\xbd@2-2\n", "UTF-8 (invalid bytes replaced)", ',' },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
 		char enc[64], delim;

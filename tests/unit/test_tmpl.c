@@ -568,11 +568,40 @@ static void test_first_line(void **state)
 	tmpl_free(t);
 }
 
+/* a header value compiled at its column: columns on its first line are the file's, later
+ * lines start again at 1 */
+static void test_first_col(void **state)
+{
+	(void)state;
+	struct err e = { 0 };
+	const char *bad = "Hello {{name}";
+	assert_null(tmpl_compile_at_col("letter.md", bad, strlen(bad), 1, 10, NULL, NULL, &e));
+	assert_non_null(strstr(e.msg, "letter.md:1:16: unclosed tag"));
+	const char *good = "Dr. {{who}}\n{{x}}";
+	struct tmpl *t = tmpl_compile_at_col("letter.md", good, strlen(good), 3, 5, NULL, NULL, &e);
+	assert_non_null(t);
+	struct mval *ctx = mval_new_map();
+	struct buf out = BUF_INIT(1024);
+	struct tmpl_misses m;
+	tmpl_misses_init(&m);
+	assert_int_equal(tmpl_render(t, ctx, TMPL_ESC_NONE, &out, &m, &e), 0);
+	assert_int_equal(m.n, 2);
+	assert_int_equal(m.v[0].line, 3);
+	assert_int_equal(m.v[0].col, 9);
+	assert_int_equal(m.v[1].line, 4);
+	assert_int_equal(m.v[1].col, 1);
+	tmpl_misses_release(&m);
+	buf_release(&out);
+	mval_free(ctx);
+	tmpl_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_first_line),
+		cmocka_unit_test(test_first_col),
 		cmocka_unit_test(test_render_stack),
 		cmocka_unit_test(test_compile_errors),
 		cmocka_unit_test(test_foreach_var),
