@@ -107,6 +107,10 @@ static const struct cached *attach_get(struct campaign *c, const char *real, str
 	for (size_t i = 0; i < ac->n; i++)
 		if (!strcmp(ac->v[i].path, real))
 			return &ac->v[i];
+	struct stat st;
+	if (stat(real, &st) == 0 && st.st_size > CAMPAIGN_ATTACH_LIMIT)
+		return err_set(e, ERR_LIMIT, 0, "it is %.1f MB; providers accept at most 25 MB of attachments",
+			       (double)st.st_size / 1048576.0), NULL;
 	struct buf b = BUF_INIT(CAMPAIGN_ATTACH_LIMIT + 1);
 	if (read_file(real, CAMPAIGN_ATTACH_LIMIT + 1, &b, e) < 0) {
 		buf_release(&b);
@@ -728,7 +732,10 @@ static int lint_var(void *ud, const struct tmpl_var *v)
 		snprintf(hint, sizeof hint, "add 'var.%s = ...' to [campaign %s]", v->name + 9, x->c->k->name);
 	else
 		snprintf(hint, sizeof hint, "add a '%s' column to the contacts, or fix the name", v->name);
-	bool section = v->kind == TMPL_VAR_SECTION || v->kind == TMPL_VAR_INVERTED;
+	/* a section, or a value only shown inside its own section ({{#x}}{{x}}{{/x}}), can
+	 * never print a blank: at worst it never shows */
+	bool section = v->kind == TMPL_VAR_SECTION || v->kind == TMPL_VAR_INVERTED ||
+		       (v->section && !strcmp(v->section, v->name));
 	if (section || v->has_fallback)
 		diags_add(x->d, DIAG_WARNING, where, NULL, hint, "'%s' is not a column of any contact, a sender or campaign field%s",
 			  v->name, section ? " (this section never shows)" : " (the fallback is always used)");

@@ -37,6 +37,14 @@ static int preview_one(void *ud, const struct contact *ct)
 		return 0;
 	if (p->limit && p->shown >= p->limit)
 		return 1;
+	char why[256];
+	int sup = store_is_suppressed(p->st, ct->email, 0, why, sizeof why, p->e);
+	if (sup < 0)
+		return -1;
+	if (sup) {
+		log_info("%s: on the do-not-contact list (%s): nothing would be sent", ct->email, why);
+		return 0;
+	}
 	struct outgoing o;
 	outgoing_init(&o);
 	char *first_subject = NULL, *last_text = NULL;

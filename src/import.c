@@ -141,6 +141,11 @@ static void rejects_row(struct run *r, char **f, size_t *len, size_t n, const ch
 	}
 	buf_addch(b, r->delim);
 	csvio_write_field(b, why, strlen(why), r->delim, false);
+	/* cells beyond the header's columns (a ragged row) follow, so nothing is lost */
+	for (size_t i = r->ncols; f && i < n; i++) {
+		buf_addch(b, r->delim);
+		csvio_write_field(b, f[i], len[i], r->delim, false);
+	}
 	csvio_write_eol(b);
 	fwrite(b->data, 1, b->len, r->rej);
 }
@@ -261,10 +266,11 @@ static void split_name(struct contact *c, const char *full)
 		}
 	str_trim(p);
 	char *sp = strchr(p, ' '), *lsp = strrchr(p, ' ');
+	/* one word is a family name ("Prof. Li"): the salutation needs it */
 	if (!c->field[CF_FIRST_NAME])
-		c->field[CF_FIRST_NAME] = sp ? xstrndup(p, (size_t)(sp - p)) : xstrdup(p);
+		c->field[CF_FIRST_NAME] = sp ? xstrndup(p, (size_t)(sp - p)) : xstrdup("");
 	if (!c->field[CF_LAST_NAME])
-		c->field[CF_LAST_NAME] = xstrdup(lsp ? lsp + 1 : "");
+		c->field[CF_LAST_NAME] = xstrdup(lsp ? lsp + 1 : p);
 	free(s);
 }
 
@@ -398,6 +404,12 @@ static int process_row(struct run *r, const struct csvio_row *row, struct err *e
 			goto fail;
 		r->stats->imported++;
 	}
+	for (int i = 0; i < CF_COUNT; i++)
+		if (c.field[i] && strstr(c.field[i], "\xef\xbf\xbd")) {
+			say(r, IMPORT_WARNING, "%s: '%s' has characters that are not valid in the file's encoding (shown as "
+			    "\xef\xbf\xbd); if names look wrong, import again with --encoding", where, contact_field_names[i]);
+			break;
+		}
 	if (aflags & ADDR_CLEANED)
 		say(r, IMPORT_NOTE, "%s: read the address as '%s'", where, c.email);
 	if (aflags & ADDR_ROLE) {

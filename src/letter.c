@@ -130,7 +130,16 @@ int letter_load(const char *disk_path, const char *shown, struct letter **out, s
 		pos = 3;
 	size_t first_len = strcspn(s + pos, "\n");
 	size_t nl;
-	bool headers = is_header_line(s + pos, first_len, &nl) && known_header(s + pos, nl) >= 0;
+	/* a header block: the first line is a known header, or "Name: value" followed by a
+	 * blank line or another such line (so a mistyped header is reported, while a body
+	 * starting "Dear Dr. Lee:" is not taken for one) */
+	bool headers = false;
+	if (is_header_line(s + pos, first_len, &nl)) {
+		size_t next = pos + first_len + (pos + first_len < n);
+		size_t next_len = strcspn(s + next, "\n"), nl2;
+		bool next_blank = next_len == 0 || (next_len == 1 && s[next] == '\r');
+		headers = known_header(s + pos, nl) >= 0 || next_blank || is_header_line(s + next, next_len, &nl2);
+	}
 	while (headers && pos < n) {
 		size_t len = strcspn(s + pos, "\n");
 		size_t l2 = len;

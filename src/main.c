@@ -195,7 +195,21 @@ static void usage(FILE *f)
 		"See outreach(1) for configuration, exit codes and files.\n");
 }
 
+static int run(int argc, char **argv);
+
+/* stdout is data: a failed write (a full disk, a closed pipe) is an error, for every
+ * command including --help and --version. */
 int main(int argc, char **argv)
+{
+	int rc = run(argc, argv);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		log_error("cannot write to standard output");
+		return rc ? rc : EX_IOERR;
+	}
+	return rc;
+}
+
+static int run(int argc, char **argv)
 {
 	struct cmd_ctx ctx = { NULL, 0 };
 	int i = 1;
@@ -258,10 +272,5 @@ int main(int argc, char **argv)
 			return cmd_help(c);
 	}
 	cmd_getopt_reset();
-	int rc = c->fn(sub_argc, sub_argv, &ctx);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		log_error("cannot write to standard output");
-		return rc ? rc : EX_IOERR;
-	}
-	return rc;
+	return c->fn(sub_argc, sub_argv, &ctx);
 }

@@ -189,7 +189,7 @@ test_expect_success 'attachments over 25 MB: an error; over 10 MB: a warning onl
 	printf "Subject: Hello\nAttachment: attachments/huge.pdf\n\nDear Dr. {{last_name}},\n" >templates/t.txt
 	assert_exit 65 "$OUTREACH" lint
 	assert_file_contains "$T/stdout" "templates/t.txt:2: error: attachment '"'"'attachments/huge.pdf'"'"': "
-	assert_file_contains "$T/stdout" "is larger than"
+	assert_file_contains "$T/stdout" "it is 26.0 MB; providers accept at most 25 MB of attachments"
 	assert_file_contains "$T/stdout" "    for these 2 contacts: ann@hosp-a.example.org, bo@hosp-b.example.org"
 	truncate -s 13M attachments/half1.pdf attachments/half2.pdf
 	printf "Subject: Hello\nAttachment: attachments/half1.pdf\nAttachment: attachments/half2.pdf\n\nDear Dr. {{last_name}},\n" >templates/t.txt
