@@ -18,7 +18,7 @@
 #include "json.h"
 #include "log.h"
 #include "message.h"
-#include "poll.h"
+#include "poller.h"
 #include "store.h"
 #include "store_msg.h"
 #include "util.h"

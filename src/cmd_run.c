@@ -12,7 +12,7 @@
 #include "err.h"
 #include "intake.h"
 #include "log.h"
-#include "poll.h"
+#include "poller.h"
 #include "sender.h"
 #include "tz.h"
 #include "util.h"

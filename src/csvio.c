@@ -300,6 +300,7 @@ int csvio_open(const char *path, const struct csvio_opts *o, struct csvio **out,
 	field_cap = o && o->max_field ? o->max_field : CSVIO_MAX_FIELD;
 	buf_init(&r->raw, CSVIO_MAX_RAW);
 	r->first_line = true;
+	r->dec = xgrow(NULL, &r->dec_cap, 4096, 1); /* never NULL: pointer arithmetic on it is defined */
 
 	unsigned char bom[3] = { 0 };
 	size_t nb = fread(bom, 1, 3, f);

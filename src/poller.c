@@ -1,6 +1,6 @@
-/* poll: read new mail in the watched folders, incrementally and read-only, through intake;
+/* poller: read new mail in the watched folders, incrementally and read-only, through intake;
  * and watch INBOX with IDLE between polls. */
-#include "poll.h"
+#include "poller.h"
 
 #include <stdio.h>
 #include <stdlib.h>

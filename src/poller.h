@@ -1,7 +1,7 @@
-/* poll: read new mail in the watched folders, incrementally and read-only, through intake;
+/* poller: read new mail in the watched folders, incrementally and read-only, through intake;
  * and watch INBOX with IDLE between polls. */
-#ifndef OUTREACH_POLL_H
-#define OUTREACH_POLL_H
+#ifndef OUTREACH_POLLER_H
+#define OUTREACH_POLLER_H
 #include <stdbool.h>
 #include <stddef.h>
 

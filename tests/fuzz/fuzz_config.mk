@@ -1,0 +1,1 @@
+fuzz_config_OBJS := config addr cal tz

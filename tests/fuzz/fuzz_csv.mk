@@ -1,0 +1,1 @@
+fuzz_csv_OBJS := csvio
