@@ -43,5 +43,7 @@ int cmd_config(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_lint(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_preview(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_send(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_status(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_report(int argc, char **argv, struct cmd_ctx *ctx);
 
 #endif

@@ -60,6 +60,28 @@ static const struct command commands[] = {
 	  "Every message is recorded as 'sending' before it is handed to the server and as\n"
 	  "'sent' right after: after a crash nothing is sent twice; a message whose fate is\n"
 	  "unclear becomes 'unknown' and is never resent automatically.\n" },
+	{ "status", cmd_status, "[--campaign NAME]",
+	  "where the campaign stands: sent, replies, offers, what is due next",
+	  "  --campaign NAME   the campaign (needed when there are several)\n"
+	  "\n"
+	  "One screen: attendings planned and written to, bounces, personal replies (offers,\n"
+	  "declines, requests for more information), auto-replies, no answer yet, messages in\n"
+	  "doubt; the next message due; today's sends against the daily limit; the offers by\n"
+	  "name. Colour on a terminal only; NO_COLOR turns it off.\n" },
+	{ "report", cmd_report, "[--campaign NAME] --format csv|json|html [-o FILE] [--bom]",
+	  "the campaign's tracker as CSV, JSON or a self-contained HTML page",
+	  "  --campaign NAME   the campaign (needed when there are several)\n"
+	  "  --format FORMAT   csv (spreadsheets), json (scripts) or html (to read, print or\n"
+	  "                    forward); optional with -o FILE.csv|.json|.html\n"
+	  "  -o, --output FILE write FILE (private, mode 0600) instead of standard output\n"
+	  "  --bom             CSV only: start with a byte-order mark so Excel reads UTF-8\n"
+	  "\n"
+	  "One row per attending: name, title, specialty, department, hospital, city, state,\n"
+	  "email, first sent, steps sent, last sent, status, reply label, reply date, days to\n"
+	  "reply, reply snippet, conditions of an offer, bounce reason, return date, note.\n"
+	  "CSV cells that a spreadsheet would run as a formula are neutralised. The HTML page\n"
+	  "has summary figures, the offers with their conditions and reply text, charts and\n"
+	  "the tracker; it needs no network and runs no script.\n" },
 	{ "suppress", cmd_suppress, "[list | add EMAIL [--reason TEXT] | remove EMAIL]",
 	  "manage the do-not-contact list",
 	  "A suppressed address is never written to. Bounces and 'please remove me' replies\n"
