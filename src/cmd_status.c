@@ -60,10 +60,14 @@ static void show_next(const struct report *r, const struct paint *p, const char 
 {
 	const struct report_summary *s = &r->sum;
 	char t[64], who[256];
-	long due_now = 0;
+	long due_now = 0, waiting = 0;
 	for (size_t i = 0; i < r->nrows; i++) {
 		const struct report_row *w = &r->rows[i];
-		if (w->queued && w->next_due <= r->now && !strcmp(w->enrollment, "active") && !w->suppressed)
+		/* what 'send' would consider: active contacts not on the do-not-contact list */
+		if (!w->queued || strcmp(w->enrollment, "active") != 0 || w->suppressed)
+			continue;
+		waiting += w->queued;
+		if (w->next_due <= r->now)
 			due_now++;
 	}
 	printf("%sNext%s    ", p->bold, p->off);
@@ -84,8 +88,8 @@ static void show_next(const struct report *r, const struct paint *p, const char 
 	const struct report_row *w = row_by_id(r, s->next_contact);
 	snprintf(who, sizeof who, "%s", w ? (*w->name ? w->name : w->email) : "?");
 	if (due_now) {
-		printf("%ld message%s due now (of %ld waiting): run 'outreach send'\n", due_now, due_now == 1 ? "" : "s",
-		       s->queued);
+		printf("%ld attending%s due now (%ld message%s waiting): run 'outreach send'\n", due_now,
+		       due_now == 1 ? " is" : "s are", waiting, waiting == 1 ? "" : "s");
 		return;
 	}
 	when(zone, s->next_due, t, sizeof t);
@@ -94,8 +98,9 @@ static void show_next(const struct report *r, const struct paint *p, const char 
 		snprintf(step, sizeof step, "the first message");
 	else
 		snprintf(step, sizeof step, "follow-up %d", s->next_step);
-	printf("%ld message%s waiting; the next is due %s (%s to %s)\n", s->queued, s->queued == 1 ? "" : "s", t, step,
-	       who);
+	printf("%ld message%s waiting; the next is due %s (%s to %s)\n", waiting, waiting == 1 ? "" : "s", t, step, who);
+	if (waiting < s->queued)
+		printf("        %ld more for paused or stopped contacts\n", s->queued - waiting);
 }
 
 static int show_today(const struct ws *w, const struct report *r, const struct paint *p, long limit, struct err *e)
