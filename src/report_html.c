@@ -95,7 +95,8 @@ static const char css[] =
 	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
 	"h2{break-after:avoid;margin-top:24px}article,figure,.figures li,tr{break-inside:avoid}"
 	"a{color:inherit;text-decoration:none}table{font-size:8.5pt}td{padding:5px 6px}"
-	".charts{grid-template-columns:1fr;gap:10px}figure svg{max-width:150mm}.lede{font-size:11pt}}\n";
+	".figures{grid-template-columns:repeat(6,1fr)}.charts{grid-template-columns:1fr;gap:10px}"
+	"figure svg{max-width:150mm}.lede{font-size:11pt}}\n";
 
 static int h(struct buf *b, const char *s)
 {
@@ -472,7 +473,10 @@ static int tracker_row(struct buf *b, const struct report *r, const struct repor
 		rc |= buf_addstr(b, "</span>");
 	}
 	if (w->reply_date) {
-		rc |= buf_printf(b, "<span class=\"sub\">%s", reply);
+		const char *what = w->reply_label && !strcmp(w->reply_label, "auto_reply") ? "auto-reply"
+				   : w->reply_label && !strcmp(w->reply_label, "bounce")    ? "bounce notice"
+											     : "replied";
+		rc |= buf_printf(b, "<span class=\"sub\">%s %s", what, reply);
 		if (w->days_to_reply == 0)
 			rc |= buf_addstr(b, " · same day");
 		else if (w->days_to_reply > 0)
