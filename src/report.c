@@ -578,7 +578,9 @@ int report_finish(struct report *r, struct err *e)
 		return -1;
 	char today[16];
 	report_local_date(r, r->now, today);
-	qsort(r->pending, r->npending, sizeof *r->pending, cmp_pending);
+	/* qsort(NULL, 0, ...) is undefined behaviour, hence the guards */
+	if (r->npending)
+		qsort(r->pending, r->npending, sizeof *r->pending, cmp_pending);
 	struct report_summary *s = &r->sum;
 	size_t k = 0;
 	long *days = xcalloc(r->nrows + 1, sizeof *days);
@@ -629,8 +631,10 @@ int report_finish(struct report *r, struct err *e)
 		s->median_days_to_reply = NAN;
 	}
 	free(days);
-	qsort(r->sent_times, r->nsent_times, sizeof *r->sent_times, cmp_time);
-	qsort(r->reply_times, r->nreply_times, sizeof *r->reply_times, cmp_time);
+	if (r->nsent_times)
+		qsort(r->sent_times, r->nsent_times, sizeof *r->sent_times, cmp_time);
+	if (r->nreply_times)
+		qsort(r->reply_times, r->nreply_times, sizeof *r->reply_times, cmp_time);
 	r->finished = true;
 	return 0;
 }
