@@ -175,7 +175,10 @@ static int card(struct buf *b, const struct report *r, const struct report_row *
 	char date[16], t[64];
 	int rc = buf_printf(b, "<article class=\"%s\" id=\"%s-%lld\"><h3>", offer ? "offer" : "info",
 			    offer ? "offer" : "info", (long long)w->contact_id);
+	/* <bdi>: a right-to-left name (Arabic, Hebrew) must not pull ", MD" to its other side */
+	rc |= buf_addstr(b, "<bdi>");
 	rc |= h(b, display_name(w));
+	rc |= buf_addstr(b, "</bdi>");
 	if (*w->title) {
 		rc |= buf_addstr(b, "<span class=\"title\">, ");
 		rc |= h(b, w->title);
@@ -418,9 +421,9 @@ static int tracker_row(struct buf *b, const struct report *r, const struct repor
 	report_local_date(r, w->first_sent, first);
 	report_local_date(r, w->last_sent, last);
 	report_local_date(r, w->reply_date, reply);
-	int rc = buf_printf(b, "<tr class=\"st-%s\"><td><b>", report_status_code(w->status));
+	int rc = buf_printf(b, "<tr class=\"st-%s\"><td><b><bdi>", report_status_code(w->status));
 	rc |= h(b, display_name(w));
-	rc |= buf_addstr(b, "</b>");
+	rc |= buf_addstr(b, "</bdi></b>");
 	if (*w->title) {
 		rc |= buf_addstr(b, ", ");
 		rc |= h(b, w->title);
