@@ -53,5 +53,7 @@ int cmd_ingest(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_classify(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_pause(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_resume(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_status(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_report(int argc, char **argv, struct cmd_ctx *ctx);
 
 #endif

@@ -29,6 +29,10 @@ static const struct command commands[] = {
 	{ "contacts", cmd_contacts, "[list [--campaign NAME] [--format text|csv] | show EMAIL]",
 	  "list contacts, or show everything known about one",
 	  "" },
+	{ "suppress", cmd_suppress, "[list | add EMAIL [--reason TEXT] | remove EMAIL]",
+	  "manage the do-not-contact list",
+	  "A suppressed address is never written to. Bounces and 'please remove me' replies\n"
+	  "add addresses here automatically; 'remove' corrects a mistake.\n" },
 	{ "lint", cmd_lint, "[--campaign NAME] [--all]",
 	  "check the templates against every contact before anything is sent",
 	  "  --campaign NAME   the campaign to check (needed when there are several)\n"
@@ -87,16 +91,6 @@ static const struct command commands[] = {
 	  "Fields: file, label, reason, in_reply_to, bounce {recipient, status, hard} or null,\n"
 	  "return_date; inside a workspace also matched_contact, matched_message_id and\n"
 	  "match_rule. Nothing is recorded.\n" },
-	{ "schedule", cmd_schedule, "[--campaign NAME]",
-	  "every upcoming send: when, in your time and the recipient's, and why", "" },
-	{ "pause", cmd_pause, "[--campaign NAME] [--contact EMAIL]",
-	  "hold a campaign, or one contact in it, until 'outreach resume'", "" },
-	{ "resume", cmd_resume, "[--campaign NAME] [--contact EMAIL]",
-	  "let a paused campaign or contact go again (also after a stop rule paused them)", "" },
-	{ "resolve", cmd_resolve, "EMAIL sent|resend",
-	  "settle a message whose delivery is in doubt (state 'unknown') by hand",
-	  "'sent' records it as delivered; 'resend' queues it for the next 'outreach send'.\n"
-	  "'outreach send --resolve' first looks for such messages in your Sent folder.\n" },
 	{ "replies", cmd_replies, "[--label offer|decline|info_request|auto_reply|bounce|other]",
 	  "list the replies, bounces and auto-replies recorded so far",
 	  "  --label L   only those with label L (a label decided by hand wins)\n" },
@@ -107,10 +101,38 @@ static const struct command commands[] = {
 	  "Correcting a wrong bounce or decline lifts the suppression it caused; marking\n"
 	  "auto_reply puts the contact's follow-ups back on.\n"
 	  "  --note TEXT  kept with the reply and shown in reports\n" },
-	{ "suppress", cmd_suppress, "[list | add EMAIL [--reason TEXT] | remove EMAIL]",
-	  "manage the do-not-contact list",
-	  "A suppressed address is never written to. Bounces and 'please remove me' replies\n"
-	  "add addresses here automatically; 'remove' corrects a mistake.\n" },
+	{ "status", cmd_status, "[--campaign NAME]",
+	  "where the campaign stands: sent, replies, offers, what is due next",
+	  "  --campaign NAME   the campaign (needed when there are several)\n"
+	  "\n"
+	  "One screen: attendings planned and written to, bounces, personal replies (offers,\n"
+	  "declines, requests for more information), auto-replies, no answer yet, messages in\n"
+	  "doubt; the next message due; today's sends against the daily limit; the offers by\n"
+	  "name. Colour on a terminal only; NO_COLOR turns it off.\n" },
+	{ "report", cmd_report, "[--campaign NAME] --format csv|json|html [-o FILE] [--bom]",
+	  "the campaign's tracker as CSV, JSON or a self-contained HTML page",
+	  "  --campaign NAME   the campaign (needed when there are several)\n"
+	  "  --format FORMAT   csv (spreadsheets), json (scripts) or html (to read, print or\n"
+	  "                    forward); optional with -o FILE.csv|.json|.html\n"
+	  "  -o, --output FILE write FILE (private, mode 0600) instead of standard output\n"
+	  "  --bom             CSV only: start with a byte-order mark so Excel reads UTF-8\n"
+	  "\n"
+	  "One row per attending: name, title, specialty, department, hospital, city, state,\n"
+	  "email, first sent, steps sent, last sent, status, reply label, reply date, days to\n"
+	  "reply, reply snippet, conditions of an offer, bounce reason, return date, note.\n"
+	  "CSV cells that a spreadsheet would run as a formula are neutralised. The HTML page\n"
+	  "has summary figures, the offers with their conditions and reply text, charts and\n"
+	  "the tracker; it needs no network and runs no script.\n" },
+	{ "schedule", cmd_schedule, "[--campaign NAME]",
+	  "every upcoming send: when, in your time and the recipient's, and why", "" },
+	{ "pause", cmd_pause, "[--campaign NAME] [--contact EMAIL]",
+	  "hold a campaign, or one contact in it, until 'outreach resume'", "" },
+	{ "resume", cmd_resume, "[--campaign NAME] [--contact EMAIL]",
+	  "let a paused campaign or contact go again (also after a stop rule paused them)", "" },
+	{ "resolve", cmd_resolve, "EMAIL sent|resend",
+	  "settle a message whose delivery is in doubt (state 'unknown') by hand",
+	  "'sent' records it as delivered; 'resend' queues it for the next 'outreach send'.\n"
+	  "'outreach send --resolve' first looks for such messages in your Sent folder.\n" },
 };
 
 const struct command *cmd_find(const char *name)

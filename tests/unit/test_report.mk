@@ -1,0 +1,1 @@
+test_report_OBJS := report_html store_report store contact svg json mval csvio tz cal config addr
