@@ -13,6 +13,7 @@
 #include "classify.h"
 #include "config.h"
 #include "err.h"
+#include "json.h"
 #include "message.h"
 #include "rules.h"
 #include "store.h"
@@ -323,8 +324,13 @@ int intake_message(struct intake *ix, const char *raw, size_t n, const struct in
 	char snippet[SNIPPET_MAX + 8];
 	snippet_of(v.new_text, snippet, sizeof snippet);
 	struct buf cond = BUF_INIT(2048);
-	for (size_t i = 0; i < v.n_conditions; i++)
-		buf_printf(&cond, "%s%s", i ? ", " : "", v.conditions[i]);
+	/* a JSON array of strings: the report reads it back item by item */
+	for (size_t i = 0; i < v.n_conditions; i++) {
+		buf_addstr(&cond, i ? "," : "[");
+		json_write_string(&cond, v.conditions[i], strlen(v.conditions[i]));
+	}
+	if (v.n_conditions)
+		buf_addch(&cond, ']');
 	char diag[400] = "";
 	if (v.label == VERDICT_BOUNCE) {
 		const struct bounce_rcpt *b = bounce_for(&v, ref.email);
