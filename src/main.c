@@ -4,6 +4,8 @@
 #include <string.h>
 #include <stdarg.h>
 #include <locale.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "cmd.h"
 #include "err.h"
@@ -223,6 +225,11 @@ static int run(int argc, char **argv);
  * command including --help and --version. */
 int main(int argc, char **argv)
 {
+	/* The process may hold the mail password for a while: no core file to leave it in,
+	 * and no other process of the same user may read this one's memory (ptrace). */
+	struct rlimit nocore = { 0, 0 };
+	setrlimit(RLIMIT_CORE, &nocore);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	int rc = run(argc, argv);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		log_error("cannot write to standard output");
