@@ -38,6 +38,7 @@ struct smtp {
 	struct buf reply;      /* last complete reply's text (multi-line joined) */
 	struct buf partial;    /* lines of a multi-line reply so far */
 	bool redact;           /* client lines are credentials until the AUTH exchange ends */
+	bool quitting;         /* QUIT was sent: its "221 Bye" is not the verdict */
 	long connects;
 };
 
@@ -73,7 +74,10 @@ static size_t header_cb(char *b, size_t sz, size_t n, void *ud)
 		if (s->partial.len)
 			buf_addch(&s->partial, ' ');
 		buf_add(&s->partial, l > 4 ? b + 4 : "", l > 4 ? l - 4 : 0);
-		if (l == 3 || b[3] == ' ') {
+		if (s->quitting) {
+			/* the reply to curl's own QUIT after a failure: keep the failure's reply */
+			buf_reset(&s->partial);
+		} else if (l == 3 || b[3] == ' ') {
 			s->code = (b[0] - '0') * 100 + (b[1] - '0') * 10 + (b[2] - '0');
 			s->code_phase = s->phase;
 			buf_reset(&s->reply);
@@ -103,6 +107,8 @@ static void set_phase_from_command(struct smtp *s, const char *d, size_t n)
 		s->phase = SMTP_RCPT;
 	else if (n >= 4 && !strncasecmp(d, "DATA", 4))
 		s->phase = SMTP_DATA;
+	else if (n >= 4 && !strncasecmp(d, "QUIT", 4))
+		s->quitting = true;
 }
 
 static int debug_cb(CURL *h, curl_infotype type, char *d, size_t n, void *ud)
@@ -349,6 +355,7 @@ static CURLcode perform(struct smtp *s, const char *data, size_t len, struct smt
 	s->code = 0;
 	s->code_phase = SMTP_CONNECT;
 	s->redact = false;
+	s->quitting = false;
 	buf_reset(&s->reply);
 	buf_reset(&s->partial);
 	CURLcode rc = curl_easy_perform(s->h);
