@@ -150,14 +150,14 @@ make_workspace() {
 send() {
 	local dir=$1
 	shift
-	OUTREACH_PASSWORD=${SEND_PASSWORD:-${MS_PASS:-}} "$OUTREACH" -C "$dir" send "$@"
+	OUTREACH_PASSWORD=${SEND_PASSWORD:-${MS_PASS:-no-stack-password}} "$OUTREACH" -C "$dir" send "$@"
 }
 
 # hsend DIR ARGS...: the same with the test-hooks binary (OUTREACH_TEST_CRASH).
 hsend() {
 	local dir=$1
 	shift
-	OUTREACH_PASSWORD=${SEND_PASSWORD:-${MS_PASS:-}} "$OUTREACH_HOOKS" -C "$dir" send "$@"
+	OUTREACH_PASSWORD=${SEND_PASSWORD:-${MS_PASS:-no-stack-password}} "$OUTREACH_HOOKS" -C "$dir" send "$@"
 }
 
 # ---------------------------------------------------------------- the database
