@@ -201,6 +201,9 @@ int smtp_open(const struct smtp_opts *o, struct smtp **out, struct err *e)
 	curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT, timeout);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout * 10); /* a whole message, attachments included */
 	curl_easy_setopt(h, CURLOPT_SASL_IR, 1L);
+	/* one connection at a time: when a new one is opened (FRESH_CONNECT below), the old
+	 * one is closed instead of lingering in the cache to be picked up again */
+	curl_easy_setopt(h, CURLOPT_MAXCONNECTS, 1L);
 	if (!smtps) {
 		/* STARTTLS is mandatory: CURLUSESSL_TRY silently sends in clear text (notes §1.2) */
 		curl_easy_setopt(h, CURLOPT_USE_SSL, o->allow_plaintext ? (long)CURLUSESSL_NONE : (long)CURLUSESSL_ALL);
@@ -394,6 +397,12 @@ int smtp_send(struct smtp *s, const char *from, const char *rcpt, const char *da
 		smtp_queue_id(reply->text, reply->queue_id, sizeof reply->queue_id);
 	} else {
 		result = classify(s, rc, reply, e);
+		/* curl keeps the connection after the end of data was refused (notes §1.5), but
+		 * Postfix does not end the transaction when smtpd_end_of_data_restrictions reject:
+		 * the next MAIL FROM got "503 5.5.1 Error: nested MAIL command" and stopped the
+		 * run. Start the next message on a new connection. */
+		if (reply->phase == SMTP_BODY)
+			curl_easy_setopt(s->h, CURLOPT_FRESH_CONNECT, 1L);
 	}
 	curl_easy_setopt(s->h, CURLOPT_MAIL_RCPT, NULL);
 	curl_slist_free_all(rcpts);
