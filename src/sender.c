@@ -726,6 +726,12 @@ static int send_one(struct one *x, struct msg *m, struct send_stats *stats, stru
 	if (sr == 0)
 		hook_crash("after-accept");
 
+	/* A 421, a timeout or a dropped connection once the recipient was named counts against
+	 * this message (failed_temp with backoff, attempts capped), although the run stops:
+	 * left untouched it would go first again on every run, and a recipient whose RCPT
+	 * always ends the session would block the whole queue for good. Before RCPT the
+	 * server or the network is at fault, and the message is untouched. */
+	bool charged = se.cls == ERR_TEMP && (!r.stop || r.phase >= SMTP_RCPT);
 	if (store_begin(st, e) < 0)
 		goto fatal;
 	struct event ev = { .campaign_id = m->campaign_id, .contact_id = m->contact_id, .message_row = m->id };
@@ -769,14 +775,14 @@ static int send_one(struct one *x, struct msg *m, struct send_stats *stats, stru
 		ev.kind = "send.unknown";
 		oc = SEND_UNKNOWN;
 		stats->unknown++;
-	} else if (se.cls == ERR_TEMP && !r.stop && m->attempts + 1 < a->max_attempts) {
+	} else if (charged && m->attempts + 1 < a->max_attempts) {
 		if (store_mark_retry(st, m->id, MSG_FAILED_TEMP, true, now + backoff(m->attempts + 1), r.code, se.msg, now,
 				     e) < 0)
 			goto fatal;
 		ev.kind = "send.retry";
 		oc = SEND_RETRY;
 		stats->retry++;
-	} else if (se.cls == ERR_TEMP && !r.stop) {
+	} else if (charged) {
 		char gave_up[700];
 		snprintf(gave_up, sizeof gave_up, "gave up after %d attempts: %s", m->attempts + 1, se.msg);
 		if (store_mark_final(st, m->id, MSG_FAILED_PERM, r.code, gave_up, now, e) < 0)
