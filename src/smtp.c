@@ -286,6 +286,13 @@ static int classify(struct smtp *s, CURLcode rc, struct smtp_reply *r, struct er
 	const char *enh = enhanced(r->text);
 	const char *where = smtp_phase_name(r->phase);
 
+	if (rc == CURLE_LOGIN_DENIED && code >= 400 && code < 500) {
+		/* "454 4.7.0 Temporary authentication failure" (RFC 4954 §6): nothing for the
+		 * user to fix, and no reason to doubt the password */
+		r->stop = true;
+		return err_set(e, ERR_TEMP, code, "the server could not check the login just now (%s); try again later",
+			       said);
+	}
 	if (rc == CURLE_LOGIN_DENIED || code == 530 || code == 534 || code == 535 || code == 538) {
 		r->stop = true;
 		if (s->oauth && code == 334)
