@@ -221,22 +221,45 @@ contact_email() {
 
 # ---------------------------------------------------------------- deliveries
 
-# deliveries: "COUNT ADDRESS" per original recipient in the catch-all mailbox, sorted.
+# deliveries [WS]: "COUNT ADDRESS" per original recipient in the catch-all mailbox, sorted;
+# with WS only the messages whose Message-ID is in WS's database (several workspaces may
+# write to the same addresses on one stack).
 deliveries() {
-	ms list catchall | cut -f4 | sort | uniq -c | awk '{ print $1, $2 }'
+	local ids=/dev/null
+	if [ -n "${1:-}" ]; then
+		ids=$T/.ids.$$
+		sql "$1" "SELECT '<' || message_id || '>' FROM messages" >"$ids"
+	fi
+	ms list catchall | awk -F'\t' -v ids="$ids" -v all="${1:-1}" '
+		BEGIN { if (ids != "/dev/null") { all = 0; while ((getline l < ids) > 0) want[l] = 1 } }
+		all == 1 || ($5 in want) { print $4 }' | sort | uniq -c | awk '{ print $1, $2 }'
 }
 
-# assert_none_twice: no recipient got more than one message in the catch-all.
+# assert_none_twice [WS]: no recipient got more than one message (of WS's).
 assert_none_twice() {
 	local twice
-	twice=$(deliveries | awk '$1 > 1')
+	twice=$(deliveries "${1:-}" | awk '$1 > 1')
 	[ -z "$twice" ] && return 0
-	_assert_fail "delivered more than once" "$twice"
+	_assert_fail "delivered more than once${1:+ (messages of $1)}" "$twice"
 }
 
-# delivered_count ADDRESS: how many messages ADDRESS got in the catch-all.
+# delivered_count ADDRESS [WS]: how many messages (of WS's) ADDRESS got in the catch-all.
 delivered_count() {
-	ms list catchall | cut -f4 | grep -cxF -- "$1" || true
+	deliveries "${2:-}" | awk -v a="$1" '$2 == a { n = $1 } END { print n + 0 }'
+}
+
+# wait_deliveries WS N: until the catch-all holds N messages of WS (Postfix delivers
+# asynchronously), at most 10 s; then a short pause so that an extra one would show too.
+wait_deliveries() {
+	local i n
+	for i in $(seq 100); do
+		n=$(deliveries "$1" | awk '{ n += $1 } END { print n + 0 }')
+		[ "$n" -ge "$2" ] && break
+		sleep 0.1
+	done
+	sleep 0.3
+	n=$(deliveries "$1" | awk '{ n += $1 } END { print n + 0 }')
+	assert_eq "$2" "$n" "messages of $1 in the catch-all"
 }
 
 # sink_rcpts NAME: one line per captured transaction of sink NAME: the recipient.
