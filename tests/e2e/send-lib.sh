@@ -70,23 +70,41 @@ write_contacts() {
 #   --sink PORT      smtp://127.0.0.1:PORT with allow_plaintext = yes, no IMAP (smtp-sink)
 #   --contacts FILE  import FILE (default: write_contacts with 20 rows)
 #   --no-cafile      leave cafile out
-#   --followups      keep a follow-up step (7 business days)
-# KEY=VALUE sets an [account] key; campaign.KEY=VALUE a [campaign observership] key.
-# No pace limits unless given; no password in the file (send passes OUTREACH_PASSWORD).
+#   --followups      add a follow-up step (7 business days)
+# KEY=VALUE sets an [account] key (replacing the default, if any); campaign.KEY=VALUE a
+# [campaign observership] key. No pace limits unless given; no password in the file
+# (send passes OUTREACH_PASSWORD).
 make_workspace() {
-	local dir=$1 url contacts='' cafile=1 followups='' sink='' kv
+	local dir=$1 contacts='' followups='' kv k
 	shift
-	url=smtp://127.0.0.1:${MS_SUBMISSION_PORT:-0}
-	local account=() campaign=()
+	declare -A acct=(
+		[from]="Amina Rahman <${MS_USER:-amina@example.test}>"
+		[smtp_url]=smtp://127.0.0.1:${MS_SUBMISSION_PORT:-0}
+		[cafile]=${MS_CAFILE:-}
+		[imap_url]=imaps://127.0.0.1:${MS_IMAPS_PORT:-0}
+		[save_sent]=yes
+		[user]=${MS_USER:-amina@example.test}
+		[timezone]=Asia/Karachi
+	)
+	local order=(from smtp_url cafile imap_url save_sent user timezone) campaign=()
 	while [ $# -gt 0 ]; do
 		case $1 in
-		--smtps) url=smtps://127.0.0.1:$MS_SMTPS_PORT ;;
-		--sink) sink=1 url=smtp://127.0.0.1:$2; shift ;;
+		--smtps) acct[smtp_url]=smtps://127.0.0.1:$MS_SMTPS_PORT ;;
+		--sink)
+			acct[smtp_url]=smtp://127.0.0.1:$2 acct[allow_plaintext]=yes acct[save_sent]=no
+			unset 'acct[imap_url]' 'acct[cafile]'
+			[[ " ${order[*]} " == *" allow_plaintext "* ]] || order+=(allow_plaintext)
+			shift
+			;;
 		--contacts) contacts=$2; shift ;;
-		--no-cafile) cafile= ;;
+		--no-cafile) unset 'acct[cafile]' ;;
 		--followups) followups=1 ;;
 		campaign.*=*) kv=${1#campaign.}; campaign+=("${kv%%=*} = ${kv#*=}") ;;
-		*=*) account+=("${1%%=*} = ${1#*=}") ;;
+		*=*)
+			k=${1%%=*}
+			[[ " ${order[*]} " == *" $k "* ]] || order+=("$k")
+			acct[$k]=${1#*=}
+			;;
 		*) echo "make_workspace: unknown option '$1'" >&2; return 1 ;;
 		esac
 		shift
@@ -117,19 +135,9 @@ make_workspace() {
 	EOF
 	{
 		echo "[account]"
-		echo "from = Amina Rahman <${MS_USER:-amina@example.test}>"
-		echo "smtp_url = $url"
-		if [ -n "$sink" ]; then
-			echo "allow_plaintext = yes"
-			echo "save_sent = no"
-		else
-			[ -n "$cafile" ] && echo "cafile = $MS_CAFILE"
-			echo "imap_url = imaps://127.0.0.1:$MS_IMAPS_PORT"
-			echo "save_sent = yes"
-		fi
-		echo "user = ${MS_USER:-amina@example.test}"
-		echo "timezone = Asia/Karachi"
-		for kv in "${account[@]+"${account[@]}"}"; do echo "$kv"; done
+		for k in "${order[@]}"; do
+			[ -n "${acct[$k]+x}" ] && echo "$k = ${acct[$k]}"
+		done
 		echo
 		echo "[campaign observership]"
 		echo "contacts = contacts/attendings.csv"
@@ -158,6 +166,15 @@ hsend() {
 	local dir=$1
 	shift
 	OUTREACH_PASSWORD=${SEND_PASSWORD:-${MS_PASS:-no-stack-password}} "$OUTREACH_HOOKS" -C "$dir" send "$@"
+}
+
+# send_bg OUTFILE DIR ARGS...: the same as send, in the background, so that $! is outreach
+# itself (for signals); stdout and stderr go to OUTFILE.
+send_bg() {
+	local out=$1 dir=$2
+	shift 2
+	(OUTREACH_PASSWORD=${SEND_PASSWORD:-${MS_PASS:-no-stack-password}} exec "$OUTREACH" -C "$dir" send "$@" \
+		>"$out" 2>&1 </dev/null) &
 }
 
 # ---------------------------------------------------------------- the database
@@ -198,15 +215,23 @@ assert_states() {
 	_assert_fail "message states of $1 differ" "$(diff <(printf '%s\n' "$2") <(printf '%s\n' "$got"))"
 }
 
-# expect_states DIR DEFAULT [ROW=VALUE...]: the `states DIR` text expected when every
-# contact of DIR's contacts/attendings.csv is "DEFAULT" except the rows given (from 1):
-#   assert_states ws "$(expect_states ws "sent 1" "10=failed_perm 1" "11=queued 0")"
+# expect_states DIR DEFAULT [ROW=VALUE | FROM-TO=VALUE...]: the `states DIR` text expected
+# when every contact of DIR's contacts/attendings.csv is "DEFAULT" except the rows given
+# (from 1; a range FROM-TO may be empty, e.g. 1-0):
+#   assert_states ws "$(expect_states ws "queued 0" "1-9=sent 1" "10=failed_perm 1")"
 expect_states() {
 	local dir=$1 def=$2 i=0 email rest
 	shift 2
 	declare -A over=()
-	local kv
-	for kv in "$@"; do over[${kv%%=*}]=${kv#*=}; done
+	local kv r
+	for kv in "$@"; do
+		r=${kv%%=*}
+		case $r in
+		*-*) for i in $(seq "${r%-*}" "${r#*-}"); do over[$i]=${kv#*=}; done ;;
+		*) over[$r]=${kv#*=} ;;
+		esac
+	done
+	i=0
 	while IFS=, read -r email rest; do
 		[ $i = 0 ] && { i=1; continue; }
 		echo "$email ${over[$i]:-$def}"
@@ -246,6 +271,15 @@ assert_none_twice() {
 # delivered_count ADDRESS [WS]: how many messages (of WS's) ADDRESS got in the catch-all.
 delivered_count() {
 	deliveries "${2:-}" | awk -v a="$1" '$2 == a { n = $1 } END { print n + 0 }'
+}
+
+# sent_copies WS: "COUNT MESSAGE-ID" per message of WS in the sender's Sent folder.
+sent_copies() {
+	local ids=$T/.ids.$$
+	sql "$1" "SELECT '<' || message_id || '>' FROM messages" >"$ids"
+	ms list amina | awk -F'\t' -v ids="$ids" '
+		BEGIN { while ((getline l < ids) > 0) want[l] = 1 }
+		$1 ~ /^\.Sent\// && ($5 in want) { print $5 }' | sort | uniq -c | awk '{ print $1, $2 }'
 }
 
 # wait_deliveries WS N: until the catch-all holds N messages of WS (Postfix delivers
