@@ -162,6 +162,8 @@ void sender_close(struct sender *s)
 {
 	if (!s)
 		return;
+	if (s->o->dry_run)
+		store_rollback(s->w->st); /* the dry run's plan (sender_prepare) */
 	smtp_close(s->smtp);
 	imap_close(s->imap);
 	secret_release(&s->secret);
@@ -368,17 +370,12 @@ int sender_prepare(struct sender *s, struct send_plan *plan,
 	after = counts[MSG_QUEUED];
 	plan->planned = after - before;
 	plan->unknown = counts[MSG_UNKNOWN];
-	if (s->o->dry_run)
-		store_rollback(st);
-	else if (store_commit(st, e) < 0)
+	/* A dry run keeps its plan in this open transaction, so that sender_run() finds and
+	 * builds every message a real run would send; sender_close() rolls it back. (Rolled
+	 * back here, a new campaign's dry run had an empty queue and built nothing.) */
+	if (!s->o->dry_run && store_commit(st, e) < 0)
 		goto fail;
 	/* what is due now, and what the limits allow today */
-	if (s->o->dry_run) {
-		/* the plan was not kept: count what it would have been */
-		plan->queued = counts[MSG_QUEUED] + counts[MSG_FAILED_TEMP];
-		plan->due = plan->queued;
-		return 0;
-	}
 	struct msg *q = NULL;
 	size_t nq = 0;
 	if (store_queue(st, s->campaign_id, &q, &nq, 0, e) < 0)
