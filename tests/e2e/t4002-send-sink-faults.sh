@@ -110,4 +110,15 @@ test_expect_success 'after a stopped run the same send goes on where it stopped'
 	assert_states ws-421-rcpt "$(expect_states ws-421-rcpt "queued 0" "1=failed_temp 1" "2=failed_temp 1")"
 '
 
+start_sink verbose -a -f rcpt -B "550 5.1.1 User unknown"
+make_workspace ws-verbose --sink "$SINK_PORT" --contacts "$T/four.csv"
+test_expect_success 'with -v every attempt is a key=value line on stderr, and an event row' '
+	OUTREACH_PASSWORD=x "$OUTREACH" -v -C ws-verbose send --yes >out 2>err
+	cat err
+	assert_eq 4 "$(grep -c "^event=send email=.* step=1 state=failed reply=\"RCPT TO: 550 5.1.1 User unknown\"" err)"
+	assert_file_contains err "event=send email=$(contact_email 1) step=1 state=failed"
+	assert_eq "send.attempt=4 send.failed=4" "$(sql ws-verbose "SELECT group_concat(k, '\'' '\'') FROM (SELECT kind || '\''='\'' ||
+		count(*) AS k FROM events WHERE kind LIKE '\''send.%'\'' GROUP BY kind ORDER BY kind)")"
+'
+
 test_done
