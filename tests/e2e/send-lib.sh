@@ -44,7 +44,8 @@ lakeshore.chief@lakeshore.example.edu|Siobhán|Ní Bhriain|MD|Internal Medicine|
 # replaces the address of row ROW (from 1), e.g. 10=dr.x@reject.example for a fault trigger.
 write_contacts() {
 	local file=$1 n=${2:-20} i=0 line email
-	shift 2 2>/dev/null || shift $#
+	shift
+	[ $# = 0 ] || shift
 	declare -A over=()
 	local kv
 	for kv in "$@"; do over[${kv%%=*}]=${kv#*=}; done

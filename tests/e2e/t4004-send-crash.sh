@@ -66,6 +66,25 @@ for point in before-sending after-accept between; do
 	done
 done
 
+make_workspace ws-fu --followups
+test_expect_success 'with a follow-up step: one follow-up per message sent, none for the unknown one' '
+	rc=0
+	OUTREACH_TEST_CRASH=after-accept:5 hsend ws-fu --yes >crash.out 2>&1 || rc=$?
+	assert_eq 137 "$rc"
+	# the follow-ups of 1-4 were planned in the same transactions as their "sent"
+	assert_eq 4 "$(sql ws-fu "SELECT count(*) FROM messages WHERE step = 1 AND state = '\''queued'\''")"
+	assert_exit 0 send ws-fu --yes
+	assert_states ws-fu "$(expect_states ws-fu "sent 1" "5=unknown 0")"
+	assert_eq 19 "$(sql ws-fu "SELECT count(*) FROM messages WHERE step = 1 AND state = '\''queued'\''")"
+	assert_eq 0 "$(sql ws-fu "SELECT count(*) FROM messages WHERE step = 1 AND contact_id = 5")"
+	# 7 business days later, not now
+	assert_eq 0 "$(sql ws-fu "SELECT count(*) FROM messages WHERE step = 1 AND due_at < strftime('\''%s'\'', '\''now'\'') + 6 * 86400")"
+	assert_exit 0 send ws-fu --yes
+	assert_file_contains "$T/stderr" "nothing is due"
+	wait_deliveries ws-fu 20
+	assert_none_twice ws-fu
+'
+
 test_expect_success 'send --resolve: the unknown message has no Sent copy, so it stays unknown' '
 	# The Sent copy is appended after "sent" is committed, so a crash after the server
 	# accepted the body leaves none: resolve cannot settle it and says so.
