@@ -162,6 +162,8 @@ void sender_close(struct sender *s)
 {
 	if (!s)
 		return;
+	if (s->o->dry_run)
+		store_rollback(s->w->st); /* the dry run's plan (sender_prepare) */
 	smtp_close(s->smtp);
 	imap_close(s->imap);
 	secret_release(&s->secret);
@@ -368,17 +370,12 @@ int sender_prepare(struct sender *s, struct send_plan *plan,
 	after = counts[MSG_QUEUED];
 	plan->planned = after - before;
 	plan->unknown = counts[MSG_UNKNOWN];
-	if (s->o->dry_run)
-		store_rollback(st);
-	else if (store_commit(st, e) < 0)
+	/* A dry run keeps its plan in this open transaction, so that sender_run() finds and
+	 * builds every message a real run would send; sender_close() rolls it back. (Rolled
+	 * back here, a new campaign's dry run had an empty queue and built nothing.) */
+	if (!s->o->dry_run && store_commit(st, e) < 0)
 		goto fail;
 	/* what is due now, and what the limits allow today */
-	if (s->o->dry_run) {
-		/* the plan was not kept: count what it would have been */
-		plan->queued = counts[MSG_QUEUED] + counts[MSG_FAILED_TEMP];
-		plan->due = plan->queued;
-		return 0;
-	}
 	struct msg *q = NULL;
 	size_t nq = 0;
 	if (store_queue(st, s->campaign_id, &q, &nq, 0, e) < 0)
@@ -726,6 +723,12 @@ static int send_one(struct one *x, struct msg *m, struct send_stats *stats, stru
 	if (sr == 0)
 		hook_crash("after-accept");
 
+	/* A 421, a timeout or a dropped connection once the recipient was named counts against
+	 * this message (failed_temp with backoff, attempts capped), although the run stops:
+	 * left untouched it would go first again on every run, and a recipient whose RCPT
+	 * always ends the session would block the whole queue for good. Before RCPT the
+	 * server or the network is at fault, and the message is untouched. */
+	bool charged = se.cls == ERR_TEMP && (!r.stop || r.phase >= SMTP_RCPT);
 	if (store_begin(st, e) < 0)
 		goto fatal;
 	struct event ev = { .campaign_id = m->campaign_id, .contact_id = m->contact_id, .message_row = m->id };
@@ -769,14 +772,14 @@ static int send_one(struct one *x, struct msg *m, struct send_stats *stats, stru
 		ev.kind = "send.unknown";
 		oc = SEND_UNKNOWN;
 		stats->unknown++;
-	} else if (se.cls == ERR_TEMP && !r.stop && m->attempts + 1 < a->max_attempts) {
+	} else if (charged && m->attempts + 1 < a->max_attempts) {
 		if (store_mark_retry(st, m->id, MSG_FAILED_TEMP, true, now + backoff(m->attempts + 1), r.code, se.msg, now,
 				     e) < 0)
 			goto fatal;
 		ev.kind = "send.retry";
 		oc = SEND_RETRY;
 		stats->retry++;
-	} else if (se.cls == ERR_TEMP && !r.stop) {
+	} else if (charged) {
 		char gave_up[700];
 		snprintf(gave_up, sizeof gave_up, "gave up after %d attempts: %s", m->attempts + 1, se.msg);
 		if (store_mark_final(st, m->id, MSG_FAILED_PERM, r.code, gave_up, now, e) < 0)
@@ -790,7 +793,7 @@ static int send_one(struct one *x, struct msg *m, struct send_stats *stats, stru
 				     m->due_at, 0, m->last_error, now, e) < 0)
 			goto fatal;
 		ev.kind = "send.stopped";
-		oc = SEND_SKIPPED;
+		oc = SEND_POSTPONED; /* the run stops and says why once, in its final error */
 	}
 	snprintf(detail, sizeof detail, "code=%d %s", r.code, sr == 0 ? r.text : se.msg);
 	ev.detail = detail;
