@@ -934,6 +934,19 @@ static void setf(char **dst, char *v)
 	*dst = v;
 }
 
+/* Fill the fields of dst that are missing from src (src keeps the rest). */
+static void dsn_merge(struct message_dsn_rcpt *dst, struct message_dsn_rcpt *src)
+{
+	char **d[] = { &dst->action, &dst->status, &dst->diagnostic, &dst->remote_mta };
+	char **s[] = { &src->action, &src->status, &src->diagnostic, &src->remote_mta };
+	for (size_t i = 0; i < ARRAY_SIZE(d); i++) {
+		if (!*d[i] && *s[i]) {
+			*d[i] = *s[i];
+			*s[i] = NULL;
+		}
+	}
+}
+
 static void parse_dsn(struct walk *w, const char *p, size_t n)
 {
 	struct message *m = w->m;
@@ -941,6 +954,10 @@ static void parse_dsn(struct walk *w, const char *p, size_t n)
 	size_t off = 0;
 	m->has_dsn = true;
 	int blocks = 0;
+	/* fields seen without a recipient (a broken report split one block in two by an
+	 * unindented continuation line): they belong to the next recipient */
+	struct message_dsn_rcpt pending;
+	memset(&pending, 0, sizeof pending);
 	while (off < n && blocks++ < 1000) {
 		/* skip blank lines between blocks */
 		while (off < n && (p[off] == '\r' || p[off] == '\n'))
@@ -973,7 +990,14 @@ static void parse_dsn(struct walk *w, const char *p, size_t n)
 			 * writes Final- before Original-Recipient, others the reverse. */
 			if (name && strcasecmp(name, "Original-Recipient") == 0 && cur.original_recipient)
 				flush = true;
+			if (flush && have && !cur.final_recipient && !cur.original_recipient) {
+				dsn_merge(&pending, &cur);
+				dsn_rcpt_free(&cur);
+				memset(&cur, 0, sizeof cur);
+				have = false;
+			}
 			if (flush && have) {
+				dsn_merge(&cur, &pending);
 				if (m->n_dsn < w->lim->max_rcpts) {
 					m->dsn = xgrow(m->dsn, &cap, m->n_dsn + 1, sizeof *m->dsn);
 					m->dsn[m->n_dsn++] = cur;
@@ -1018,6 +1042,7 @@ static void parse_dsn(struct walk *w, const char *p, size_t n)
 			dsn_rcpt_free(&cur);
 		message_headers_free(h, nh);
 	}
+	dsn_rcpt_free(&pending);
 }
 
 static void parse_feedback(struct walk *w, const char *p, size_t n)

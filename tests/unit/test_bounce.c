@@ -135,7 +135,9 @@ static void test_sisimai(void **state)
 			else
 				miss(&k, &unlisted, "bounces", file, "count", "expected %zu, got %zu (%s%s)", nrows,
 				     b.n_rcpts, b.n_rcpts ? b.rcpts[0].addr : "-", b.n_rcpts > 1 ? ",..." : "");
-			bool bad_rcpt = false, bad_status = false, bad_cls = false, bad_hard = false, bad_code = false;
+			bool bad_rcpt = false, bad_cls = false;
+			int bad_status = 0, bad_hard = 0, bad_code = 0;
+			char d_status[200] = "", d_hard[300] = "", d_code[200] = "";
 			for (size_t r = i; r < j; r++) {
 				const char *want = t.rows[r].f[2];
 				const struct bounce_rcpt *got = NULL;
@@ -156,8 +158,8 @@ static void test_sisimai(void **state)
 					status.total++;
 					if (strcmp(st, got->status) == 0)
 						status.ok++;
-					else
-						bad_status = true;
+					else if (!bad_status++)
+						snprintf(d_status, sizeof d_status, "want %s got %s", st, got->status);
 				}
 				if (*st) {
 					cls.total++;
@@ -169,32 +171,32 @@ static void test_sisimai(void **state)
 				hard.total++;
 				if ((strcmp(t.rows[r].f[6], "1") == 0) == got->hard)
 					hard.ok++;
-				else
-					bad_hard = true;
+				else if (!bad_hard++)
+					snprintf(d_hard, sizeof d_hard, "want %s (%s) got %s (%s): %.150s",
+						 t.rows[r].f[6][0] == '1' ? "hard" : "soft", t.rows[r].f[5],
+						 got->hard ? "hard" : "soft", bounce_reason_name(got->reason),
+						 got->diagnostic ? got->diagnostic : "");
 				if (*t.rows[r].f[4]) {
 					code.total++;
-					if (atoi(t.rows[r].f[4]) == got->smtp_code)
+					long want_code = 0;
+					parse_long(t.rows[r].f[4], 0, 999, &want_code);
+					if (want_code == got->smtp_code)
 						code.ok++;
-					else
-						bad_code = true;
+					else if (!bad_code++)
+						snprintf(d_code, sizeof d_code, "want %ld got %d", want_code, got->smtp_code);
 				}
-				if (verbose() && (bad_status || bad_hard || bad_code))
-					printf("      row %zu: want %s %s hard=%s code=%s | got %s %s %s hard=%d code=%d | %s\n",
-					       r - i + 1, st, t.rows[r].f[5], t.rows[r].f[6], t.rows[r].f[4], got->addr,
-					       got->status, bounce_reason_name(got->reason), got->hard, got->smtp_code,
-					       got->diagnostic ? got->diagnostic : "");
 			}
 			if (bad_rcpt)
 				miss(&k, &unlisted, "bounces", file, "rcpt", "derived recipient not found (got %s)",
 				     b.n_rcpts ? b.rcpts[0].addr : "-");
 			if (bad_status)
-				miss(&k, &unlisted, "bounces", file, "status", "status differs");
+				miss(&k, &unlisted, "bounces", file, "status", "%s", d_status);
 			if (bad_cls)
 				miss(&k, &unlisted, "bounces", file, "class", "status class differs");
 			if (bad_hard)
-				miss(&k, &unlisted, "bounces", file, "hard", "hard/soft differs");
+				miss(&k, &unlisted, "bounces", file, "hard", "%s", d_hard);
 			if (bad_code)
-				miss(&k, &unlisted, "bounces", file, "code", "reply code differs");
+				miss(&k, &unlisted, "bounces", file, "code", "%s", d_code);
 		}
 		bounce_release(&b);
 		message_release(&m);
