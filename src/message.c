@@ -1038,8 +1038,7 @@ static void parse_dsn(struct walk *w, const char *p, size_t n)
 				setf(&m->dsn_reporting_mta, typed_text(val));
 			}
 		}
-		if (have)
-			dsn_rcpt_free(&cur);
+		dsn_rcpt_free(&cur); /* a block with only Remote-MTA and the like */
 		message_headers_free(h, nh);
 	}
 	dsn_rcpt_free(&pending);

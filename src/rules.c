@@ -712,7 +712,7 @@ static int split_line(const char *l, size_t n, char **out, int max, char *msg, s
 			break;
 		if (c >= max) {
 			snprintf(msg, msgsz, "too many fields");
-			return -1;
+			goto fail;
 		}
 		struct buf b = BUF_INIT(n + 1);
 		if (l[i] == '"') {
@@ -734,7 +734,7 @@ static int split_line(const char *l, size_t n, char **out, int max, char *msg, s
 			if (!closed) {
 				buf_release(&b);
 				snprintf(msg, msgsz, "unterminated quoted string");
-				return -1;
+				goto fail;
 			}
 			quoted[c] = true;
 		} else {
@@ -745,6 +745,10 @@ static int split_line(const char *l, size_t n, char **out, int max, char *msg, s
 		out[c++] = buf_detach(&b, NULL);
 	}
 	return c;
+fail:
+	while (c > 0)
+		free(out[--c]);
+	return -1;
 }
 
 static int parse_weight(const char *s, int *w)
