@@ -191,6 +191,16 @@ static void test_broken_mime(void **state)
 	parse_str("Content-Type: text/plain; charset=x-no-such-charset\n\nr\xe9sum\xe9\n", &m);
 	assert_string_equal(m.text, "r\xc3\xa9sum\xc3\xa9\n");
 	message_release(&m);
+	/* a bare "text" type, text/enriched: read as plain; a calendar is not words */
+	parse_str("Content-Type: text\n\nplain enough\n", &m);
+	assert_string_equal(m.text, "plain enough\n");
+	message_release(&m);
+	parse_str("Content-Type: multipart/mixed; boundary=c\n\n--c\nContent-Type: text/calendar\n\nBEGIN:VCALENDAR\n"
+		  "--c\nContent-Type: text/enriched\n\nrich words\n--c--\n",
+		  &m);
+	assert_null(strstr(m.text, "VCALENDAR"));
+	assert_non_null(strstr(m.text, "rich words"));
+	message_release(&m);
 	/* NUL bytes in the body */
 	const char nul[] = "Subject: n\n\nbefore\0after\n";
 	struct err e;
