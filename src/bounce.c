@@ -795,6 +795,10 @@ static void judge(struct bounce_rcpt *r, const char *ctx, size_t n, const char *
 		cls = permanent_default ? '5' : '4';
 	if (!st[0])
 		snprintf(st, sizeof st, "%c.0.0", cls);
+	/* a warning that quotes the last 5xx it met is still a transient state of the
+	 * message: the status class says so */
+	if (r->delayed && st[0] == '5')
+		st[0] = '4';
 	snprintf(r->status, sizeof r->status, "%s", st);
 	struct buf tmp = BUF_INIT(n + 1);
 	buf_add(&tmp, ctx ? ctx : "", ctx ? n : 0);

@@ -1133,6 +1133,20 @@ static void walk_single(struct walk *w, struct mailmime *mime)
 	ctype_from_libetpan(mime->mm_content_type, &ct);
 	const char *t = ct.type;
 	bool text = strcmp(t, "text/plain") == 0 || strcmp(t, "text/html") == 0;
+	/* other text subtypes (text/unknown from a bare "text", text/enriched, text/x-...)
+	 * read as plain; calendars, cards and tables are not a reply's words */
+	static const char *const not_words[] = { "text/calendar", "text/vcard", "text/x-vcard", "text/csv",
+						 "text/directory", "text/rfc822-headers", "text/x-vcalendar",
+						 "text/tab-separated-values", NULL };
+	if (!text && strncmp(t, "text/", 5) == 0) {
+		bool skip = false;
+		for (size_t i = 0; not_words[i]; i++)
+			skip |= strcmp(t, not_words[i]) == 0;
+		if (!skip) {
+			t = "text/plain";
+			text = true;
+		}
+	}
 	bool dsn = strcmp(t, "message/delivery-status") == 0 || strcmp(t, "message/global-delivery-status") == 0;
 	bool fb = strcmp(t, "message/feedback-report") == 0;
 	bool hdrs = strcmp(t, "text/rfc822-headers") == 0 || strcmp(t, "message/rfc822-headers") == 0 ||
