@@ -242,6 +242,11 @@ static void test_decisions(void **state)
 		  VERDICT_INFO_REQUEST, VERDICT_REFERRAL },
 		/* a tie goes to info_request, then offer */
 		{ "Subject: Re: x\n\nI can't host you in December, but happy to host you in January.\n", VERDICT_OFFER, 0 },
+		/* what follows "but" is the answer */
+		{ "Subject: Re: x\n\nI can't host you in December, but you could come in January.\n", VERDICT_OFFER, 0 },
+		{ "Subject: Re: x\n\nWe cannot host anyone in December, but January works.\n", VERDICT_OFFER, 0 },
+		{ "Subject: Re: x\n\nI would love to host you, but unfortunately we cannot.\n", VERDICT_DECLINE, 0 },
+		{ "Subject: Re: x\n\nSure, I read it, but we do not offer observerships.\n", VERDICT_DECLINE, 0 },
 		/* stop */
 		{ "Subject: Re: x\n\nDo not contact me again.\n", VERDICT_DECLINE, VERDICT_UNSUBSCRIBE },
 		{ "Subject: Re: x\n\nPor favor no me escriba más.\n", VERDICT_DECLINE, VERDICT_UNSUBSCRIBE },

@@ -242,6 +242,22 @@ static void test_overlaps(void **state)
 	rules_free(r);
 }
 
+static void test_contrast(void **state)
+{
+	(void)state;
+	struct rules *r = parse_ok("contrast \"but|however\"\nset contrast_bonus 3\n"
+				   "offer 5 \"you could come\"\ndecline 6 \"can't host\"\n");
+	assert_int_equal(score(r, RULES_OFFER, "I can't host you in December, but you could come in January."), 8);
+	assert_int_equal(score(r, RULES_DECLINE, "I can't host you in December, but you could come in January."), 6);
+	assert_int_equal(score(r, RULES_DECLINE, "You could come, but I can't host you."), 9);
+	/* only within the sentence */
+	assert_int_equal(score(r, RULES_OFFER, "But no. You could come in May."), 5);
+	rules_free(r);
+	struct err e;
+	assert_null(rules_parse("set contrast_bonus 9", 20, "t.rules", &e));
+	assert_non_null(strstr(e.msg, "contrast_bonus must be a whole number from 0 to 8"));
+}
+
 static void test_subject_scope(void **state)
 {
 	(void)state;
@@ -306,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_negation),
 		cmocka_unit_test(test_overlaps),
+		cmocka_unit_test(test_contrast),
 		cmocka_unit_test(test_subject_scope),
 		cmocka_unit_test(test_default_phrases),
 		cmocka_unit_test(test_bounded),
