@@ -247,6 +247,12 @@ static void test_decisions(void **state)
 		{ "Subject: Re: x\n\nWe cannot host anyone in December, but January works.\n", VERDICT_OFFER, 0 },
 		{ "Subject: Re: x\n\nI would love to host you, but unfortunately we cannot.\n", VERDICT_DECLINE, 0 },
 		{ "Subject: Re: x\n\nSure, I read it, but we do not offer observerships.\n", VERDICT_DECLINE, 0 },
+		{ "Subject: Re: x\n\nWe don't have a formal observership program, but I could let you shadow me for a week in March.\n",
+		  VERDICT_OFFER, 0 },
+		{ "Subject: Re: x\n\nThank you for your interest. I do not have any openings at this time.\n", VERDICT_DECLINE, 0 },
+		{ "Subject: Re: x\n\nAbsolutely! When can you start?\n", VERDICT_OFFER, 0 },
+		{ "Subject: Re: x\n\nI am no longer at this hospital.\n", VERDICT_DECLINE, 0 },
+		{ "Subject: Re: x\n\nLet me check with my program director and get back to you.\n", VERDICT_OTHER, 0 },
 		/* stop */
 		{ "Subject: Re: x\n\nDo not contact me again.\n", VERDICT_DECLINE, VERDICT_UNSUBSCRIBE },
 		{ "Subject: Re: x\n\nPor favor no me escriba más.\n", VERDICT_DECLINE, VERDICT_UNSUBSCRIBE },
