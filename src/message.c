@@ -1321,8 +1321,8 @@ static void fill_top_fields(struct message *m, const struct message_limits *lim)
 			m->from = a[0];
 		free(a);
 	}
-	/* To and Cc: a coordinator may answer with the attending in Cc */
 	message_parse_addrs(message_header(m, "To"), lim->max_addrs, &m->to, &m->n_to);
+	message_parse_addrs(message_header(m, "Cc"), lim->max_addrs, &m->cc, &m->n_cc);
 	if ((v = message_header(m, "Subject")) != NULL)
 		m->subject = decode_dup(v);
 	if ((v = message_header(m, "Date")) != NULL) {
@@ -1455,6 +1455,7 @@ void message_release(struct message *m)
 	free(m->from.addr);
 	free(m->from.name);
 	addrs_free(m->to, m->n_to);
+	addrs_free(m->cc, m->n_cc);
 	free(m->subject);
 	free(m->date_raw);
 	free(m->auto_submitted);

@@ -160,6 +160,13 @@ static void test_matching_fields(void **state)
 	verdict_release(&v);
 	message_release(&m);
 
+	classify_file("cc-assistant-referral.eml", &m, &v);
+	assert_int_equal(m.n_cc, 1);
+	assert_string_equal(m.cc[0].addr, "adiaz@endo.example.org");
+	assert_string_equal(m.cc[0].name, "Ana Diaz");
+	verdict_release(&v);
+	message_release(&m);
+
 	classify_file("bounce-policy-forwarded.eml", &m, &v);
 	assert_int_equal(v.label, VERDICT_BOUNCE);
 	assert_string_equal(v.bounce.rcpts[0].addr, "r.lee@hospital.example");      /* what we wrote to */
