@@ -72,9 +72,6 @@ $(BUILD)/outreach: $(OBJS)
 $(BUILD)/outreach-hooks: $(SRCS:src/%.c=$(BUILD)/hooks/%.o)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-# rules.c assembles the default rules file into the binary (.incbin), which -MMD cannot see.
-$(BUILD)/rules.o $(BUILD)/hooks/rules.o build/fuzz/obj/rules.o: src/classify.rules
-
 $(BUILD)/%.o: src/%.c | $(BUILD)/.dir
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 $(BUILD)/hooks/%.o: src/%.c | $(BUILD)/hooks/.dir
