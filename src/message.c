@@ -934,6 +934,19 @@ static void setf(char **dst, char *v)
 	*dst = v;
 }
 
+/* Fill the fields of dst that are missing from src (src keeps the rest). */
+static void dsn_merge(struct message_dsn_rcpt *dst, struct message_dsn_rcpt *src)
+{
+	char **d[] = { &dst->action, &dst->status, &dst->diagnostic, &dst->remote_mta };
+	char **s[] = { &src->action, &src->status, &src->diagnostic, &src->remote_mta };
+	for (size_t i = 0; i < ARRAY_SIZE(d); i++) {
+		if (!*d[i] && *s[i]) {
+			*d[i] = *s[i];
+			*s[i] = NULL;
+		}
+	}
+}
+
 static void parse_dsn(struct walk *w, const char *p, size_t n)
 {
 	struct message *m = w->m;
@@ -941,6 +954,10 @@ static void parse_dsn(struct walk *w, const char *p, size_t n)
 	size_t off = 0;
 	m->has_dsn = true;
 	int blocks = 0;
+	/* fields seen without a recipient (a broken report split one block in two by an
+	 * unindented continuation line): they belong to the next recipient */
+	struct message_dsn_rcpt pending;
+	memset(&pending, 0, sizeof pending);
 	while (off < n && blocks++ < 1000) {
 		/* skip blank lines between blocks */
 		while (off < n && (p[off] == '\r' || p[off] == '\n'))
@@ -973,7 +990,14 @@ static void parse_dsn(struct walk *w, const char *p, size_t n)
 			 * writes Final- before Original-Recipient, others the reverse. */
 			if (name && strcasecmp(name, "Original-Recipient") == 0 && cur.original_recipient)
 				flush = true;
+			if (flush && have && !cur.final_recipient && !cur.original_recipient) {
+				dsn_merge(&pending, &cur);
+				dsn_rcpt_free(&cur);
+				memset(&cur, 0, sizeof cur);
+				have = false;
+			}
 			if (flush && have) {
+				dsn_merge(&cur, &pending);
 				if (m->n_dsn < w->lim->max_rcpts) {
 					m->dsn = xgrow(m->dsn, &cap, m->n_dsn + 1, sizeof *m->dsn);
 					m->dsn[m->n_dsn++] = cur;
@@ -1014,10 +1038,10 @@ static void parse_dsn(struct walk *w, const char *p, size_t n)
 				setf(&m->dsn_reporting_mta, typed_text(val));
 			}
 		}
-		if (have)
-			dsn_rcpt_free(&cur);
+		dsn_rcpt_free(&cur); /* a block with only Remote-MTA and the like */
 		message_headers_free(h, nh);
 	}
+	dsn_rcpt_free(&pending);
 }
 
 static void parse_feedback(struct walk *w, const char *p, size_t n)
@@ -1109,6 +1133,20 @@ static void walk_single(struct walk *w, struct mailmime *mime)
 	ctype_from_libetpan(mime->mm_content_type, &ct);
 	const char *t = ct.type;
 	bool text = strcmp(t, "text/plain") == 0 || strcmp(t, "text/html") == 0;
+	/* other text subtypes (text/unknown from a bare "text", text/enriched, text/x-...)
+	 * read as plain; calendars, cards and tables are not a reply's words */
+	static const char *const not_words[] = { "text/calendar", "text/vcard", "text/x-vcard", "text/csv",
+						 "text/directory", "text/rfc822-headers", "text/x-vcalendar",
+						 "text/tab-separated-values", NULL };
+	if (!text && strncmp(t, "text/", 5) == 0) {
+		bool skip = false;
+		for (size_t i = 0; not_words[i]; i++)
+			skip |= strcmp(t, not_words[i]) == 0;
+		if (!skip) {
+			t = "text/plain";
+			text = true;
+		}
+	}
 	bool dsn = strcmp(t, "message/delivery-status") == 0 || strcmp(t, "message/global-delivery-status") == 0;
 	bool fb = strcmp(t, "message/feedback-report") == 0;
 	bool hdrs = strcmp(t, "text/rfc822-headers") == 0 || strcmp(t, "message/rfc822-headers") == 0 ||
@@ -1283,8 +1321,8 @@ static void fill_top_fields(struct message *m, const struct message_limits *lim)
 			m->from = a[0];
 		free(a);
 	}
-	/* To and Cc: a coordinator may answer with the attending in Cc */
 	message_parse_addrs(message_header(m, "To"), lim->max_addrs, &m->to, &m->n_to);
+	message_parse_addrs(message_header(m, "Cc"), lim->max_addrs, &m->cc, &m->n_cc);
 	if ((v = message_header(m, "Subject")) != NULL)
 		m->subject = decode_dup(v);
 	if ((v = message_header(m, "Date")) != NULL) {
@@ -1417,6 +1455,7 @@ void message_release(struct message *m)
 	free(m->from.addr);
 	free(m->from.name);
 	addrs_free(m->to, m->n_to);
+	addrs_free(m->cc, m->n_cc);
 	free(m->subject);
 	free(m->date_raw);
 	free(m->auto_submitted);
