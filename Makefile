@@ -155,7 +155,7 @@ $(BUILD)/rules.o $(BUILD)/hooks/rules.o $(FUZZ_DIR)/obj/rules.o: src/classify.ru
 # ---------------------------------------------------------------- checks under sanitizers and valgrind
 # Everything once more with AddressSanitizer + UBSan (leaks included), and the unit tests plus
 # the end-to-end main paths under valgrind. .ci/run calls both after 'make check'.
-VALGRIND_E2E ?= t1010|t1031|t1060|t4001|t4004|t7001|t5001
+VALGRIND_E2E ?= t1010 t1031 t1060 t4001 t4004 t7001 t5001
 check-sanitize: deps
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined all unit e2e
 
@@ -163,4 +163,4 @@ check-valgrind: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/outreach-hooks $(UNIT_BINS)
 	@VALGRIND=1 tests/run-unit $(UNIT_BINS)
 	@OUTREACH_REAL=$(CURDIR)/$(BUILD)/outreach OUTREACH=$(CURDIR)/tests/tools/valgrind-outreach \
-		OUTREACH_HOOKS=$(CURDIR)/$(BUILD)/outreach-hooks tests/run-e2e '$(VALGRIND_E2E)'
+		OUTREACH_HOOKS=$(CURDIR)/$(BUILD)/outreach-hooks tests/run-e2e $(VALGRIND_E2E)
