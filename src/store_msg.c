@@ -118,21 +118,22 @@ static const char SQL_UNPLANNED[] =
 	" (SELECT 1 FROM messages m WHERE m.campaign_id = en.campaign_id AND m.contact_id = en.contact_id AND m.step = 0)"
 	" ORDER BY c.id";
 
+struct unplanned_cb {
+	int (*fn)(void *ud, int64_t contact_id, const char *email);
+	void *ud;
+};
+
+static int unplanned_row(sqlite3_stmt *st, void *ud)
+{
+	struct unplanned_cb *c = ud;
+	return c->fn(c->ud, sqlite3_column_int64(st, 0), store_col_text(st, 1));
+}
+
 int store_unplanned_each(struct store *s, int64_t campaign_id,
 			 int (*fn)(void *ud, int64_t contact_id, const char *email), void *ud, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db, SQL_UNPLANNED, -1, &st, NULL) != SQLITE_OK)
-		return store_sqlerr(s, e, "planning");
-	sqlite3_bind_int64(st, 1, campaign_id);
-	int r, rc = 0;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		if ((rc = fn(ud, sqlite3_column_int64(st, 0), store_col_text(st, 1))) != 0)
-			break;
-	if (!rc && r != SQLITE_DONE)
-		rc = store_sqlerr(s, e, "planning");
-	sqlite3_finalize(st);
-	return rc;
+	struct unplanned_cb c = { fn, ud };
+	return store_each(s, SQL_UNPLANNED, unplanned_row, &c, "planning", e, "i", campaign_id);
 }
 
 static const char SQL_ELSEWHERE[] =
@@ -494,29 +495,29 @@ static const char SQL_SCHEDULE[] =
 	" JOIN campaigns k ON k.id = m.campaign_id"
 	" WHERE m.campaign_id = ?1 AND m.state IN ('queued','failed_temp') ORDER BY m.due_at, m.step, m.id";
 
+struct schedule_cb {
+	int (*fn)(void *ud, const struct sched_row *r);
+	void *ud;
+};
+
+static int schedule_row(sqlite3_stmt *st, void *ud)
+{
+	struct schedule_cb *c = ud;
+	struct sched_row row;
+	read_msg(st, &row.m);
+	row.enrollment = store_col_text(st, 12);
+	row.enroll_reason = sqlite3_column_type(st, 13) == SQLITE_NULL ? NULL : store_col_text(st, 13);
+	row.campaign_state = store_col_text(st, 14);
+	int rc = c->fn(c->ud, &row);
+	msg_release(&row.m);
+	return rc;
+}
+
 int store_schedule_each(struct store *s, int64_t campaign_id, int (*fn)(void *ud, const struct sched_row *r),
 			void *ud, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db, SQL_SCHEDULE, -1, &st, NULL) != SQLITE_OK)
-		return store_sqlerr(s, e, "reading the schedule");
-	sqlite3_bind_int64(st, 1, campaign_id);
-	int r, rc = 0;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		struct sched_row row;
-		read_msg(st, &row.m);
-		row.enrollment = store_col_text(st, 12);
-		row.enroll_reason = sqlite3_column_type(st, 13) == SQLITE_NULL ? NULL : store_col_text(st, 13);
-		row.campaign_state = store_col_text(st, 14);
-		rc = fn(ud, &row);
-		msg_release(&row.m);
-		if (rc)
-			break;
-	}
-	if (!rc && r != SQLITE_DONE)
-		rc = store_sqlerr(s, e, "reading the schedule");
-	sqlite3_finalize(st);
-	return rc;
+	struct schedule_cb c = { fn, ud };
+	return store_each(s, SQL_SCHEDULE, schedule_row, &c, "reading the schedule", e, "i", campaign_id);
 }
 
 static const char SQL_CAMPAIGN_STATE[] = "UPDATE campaigns SET state = ?2 WHERE id = ?1";
