@@ -1,5 +1,6 @@
 /* message: parse one fetched RFC 5322 message (libetpan MIME) into the plain fields classification needs. */
 #include "message.h"
+#include "rfc2047.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -218,146 +219,17 @@ static int add_charset(struct buf *out, const char *cs, const char *p, size_t n)
 	return add_unlabelled(out, p, n);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
-static int b64val(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
 
-/* Decode the text of one encoded word into bytes. */
-static void decode_word(char enc, const char *t, size_t n, struct buf *bytes)
-{
-	if (enc == 'Q' || enc == 'q') {
-		for (size_t i = 0; i < n; i++) {
-			if (t[i] == '_') {
-				buf_addch(bytes, ' ');
-			} else if (t[i] == '=' && i + 2 < n && hexval(t[i + 1]) >= 0 && hexval(t[i + 2]) >= 0) {
-				buf_addch(bytes, (char)(hexval(t[i + 1]) * 16 + hexval(t[i + 2])));
-				i += 2;
-			} else if (!is_space(t[i])) {
-				buf_addch(bytes, t[i]);
-			}
-		}
-		return;
-	}
-	uint32_t acc = 0;
-	int bits = 0;
-	for (size_t i = 0; i < n; i++) {
-		int v = b64val(t[i]);
-		if (v < 0)
-			continue; /* padding, folding white space, junk */
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			buf_addch(bytes, (char)((acc >> bits) & 0xff));
-		}
-	}
-}
 
-/* Try to read an encoded word at v[i]; fills charset/encoding/text span and returns the
- * index after "?=", or 0 when v[i] does not start a well-formed word. */
-static size_t encoded_word(const char *v, size_t n, size_t i, const char **cs, size_t *csn, char *enc,
-			   const char **txt, size_t *txtn)
-{
-	if (i + 2 > n || v[i] != '=' || v[i + 1] != '?')
-		return 0;
-	size_t j = i + 2, s = j;
-	while (j < n && v[j] != '?' && !is_space(v[j]) && j - s < 64)
-		j++;
-	if (j >= n || v[j] != '?' || j == s)
-		return 0;
-	*cs = v + s;
-	*csn = j - s;
-	j++;
-	if (j + 1 >= n || v[j + 1] != '?' || !strchr("BbQq", v[j]))
-		return 0;
-	*enc = v[j];
-	j += 2;
-	size_t ts = j;
-	/* the text may be folded (broken encoders): allow white space, stop at "?=" */
-	while (j + 1 < n && !(v[j] == '?' && v[j + 1] == '=') && j - ts < 2048)
-		j++;
-	if (j + 1 >= n || v[j] != '?' || v[j + 1] != '=')
-		return 0;
-	*txt = v + ts;
-	*txtn = j - ts;
-	return j + 2;
-}
 
 int message_decode_header(const char *v, size_t n, struct buf *out)
 {
-	struct buf pend = BUF_INIT(n + 16); /* decoded bytes of adjacent words, one charset */
-	struct buf gap = BUF_INIT(n + 16);  /* plain text since the last word */
-	char pcs[65] = "";
-	bool seen_word = false;
-	int rc = 0;
-	size_t i = 0;
-
-	while (i < n && rc == 0) {
-		const char *cs, *txt;
-		size_t csn, txtn;
-		char enc;
-		size_t end = encoded_word(v, n, i, &cs, &csn, &enc, &txt, &txtn);
-		if (!end) {
-			char c = v[i++];
-			if (c != '\r' && c != '\n')
-				buf_addch(&gap, c == '\t' ? ' ' : c);
-			continue;
-		}
-		char csname[65];
-		size_t cl = csn < 64 ? csn : 64;
-		memcpy(csname, cs, cl);
-		csname[cl] = '\0';
-		char *star = strchr(csname, '*'); /* RFC 2231 language suffix */
-		if (star)
-			*star = '\0';
-		bool blank = true;
-		for (size_t k = 0; k < gap.len; k++)
-			if (!is_space(gap.data[k]))
-				blank = false;
-		if (seen_word && blank) /* RFC 2047 §6.2: white space between words is dropped */
-			buf_reset(&gap);
-		if (gap.len || (pend.len && strcasecmp(pcs, csname) != 0)) {
-			if (pend.len)
-				rc = add_charset(out, pcs, pend.data, pend.len);
-			buf_reset(&pend);
-			if (rc == 0 && gap.len)
-				rc = add_unlabelled(out, gap.data, gap.len);
-			buf_reset(&gap);
-		}
-		snprintf(pcs, sizeof pcs, "%s", csname);
-		decode_word(enc, txt, txtn, &pend);
-		seen_word = true;
-		i = end;
-	}
-	if (rc == 0 && pend.len)
-		rc = add_charset(out, pcs, pend.data, pend.len);
-	if (rc == 0 && gap.len)
-		rc = add_unlabelled(out, gap.data, gap.len);
-	buf_release(&pend);
-	buf_release(&gap);
-	return rc;
+	/* one RFC 2047 decoder for the whole program: src/rfc2047.c (charsets through iconv,
+	 * adjacent words joined, malformed words kept as text, raw 8-bit read as UTF-8 when
+	 * valid, else Windows-1252) */
+	struct err e;
+	return rfc2047_decode(v, n, out, &e);
 }
 
 static char *decode_dup(const char *v)
