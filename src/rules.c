@@ -634,7 +634,7 @@ struct rules {
 	size_t n_clauses;
 	struct pseq *contrasts;
 	size_t n_contrasts;
-	int threshold, ooo_threshold, automated_threshold, negation_window, contrast_bonus;
+	int threshold, ooo_threshold, automated_threshold, negation_window, contrast_bonus, acceptance;
 	enum rules_label tiebreak[3];
 };
 
@@ -692,6 +692,11 @@ int rules_ooo_threshold(const struct rules *r)
 int rules_automated_threshold(const struct rules *r)
 {
 	return r->automated_threshold;
+}
+
+int rules_acceptance(const struct rules *r)
+{
+	return r->acceptance;
 }
 
 const enum rules_label *rules_tiebreak(const struct rules *r)
@@ -944,10 +949,11 @@ static bool parse_line(struct rules *r, char **f, const bool *q, int nf, int lin
 			   strcmp(f[1], "automated_threshold") == 0   ? &r->automated_threshold :
 			   strcmp(f[1], "negation_window") == 0       ? &r->negation_window :
 			   strcmp(f[1], "contrast_bonus") == 0        ? &r->contrast_bonus :
+			   strcmp(f[1], "acceptance") == 0            ? &r->acceptance :
 									NULL;
 		if (!dst) {
 			snprintf(msg, msgsz,
-				 "unknown setting '%.30s' (threshold, ooo_threshold, automated_threshold, negation_window, contrast_bonus, tiebreak)",
+				 "unknown setting '%.30s' (threshold, ooo_threshold, automated_threshold, negation_window, contrast_bonus, acceptance, tiebreak)",
 				 f[1]);
 			return false;
 		}
