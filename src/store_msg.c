@@ -116,7 +116,7 @@ static const char SQL_UNPLANNED[] =
 	"SELECT c.id, c.email FROM enrollments en JOIN contacts c ON c.id = en.contact_id"
 	" WHERE en.campaign_id = ?1 AND en.state = 'active' AND NOT EXISTS"
 	" (SELECT 1 FROM messages m WHERE m.campaign_id = en.campaign_id AND m.contact_id = en.contact_id AND m.step = 0)"
-	" ORDER BY c.id";
+	" ORDER BY en.contact_id"; /* = c.id, in the primary key's order: no temporary sort of every row */
 
 int store_unplanned_each(struct store *s, int64_t campaign_id,
 			 int (*fn)(void *ud, int64_t contact_id, const char *email), void *ud, struct err *e)
