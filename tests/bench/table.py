@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """tests/bench/table.py RAW: the results table of tests/bench/run, in Markdown, and the budgets.
 
-RAW holds "key value" lines written by tests/bench/run. Prints the table, the checks and
-the notes on stdout; exit status 1 when a budget is broken. The budgets (issues 2, 4, 5):
+RAW holds "key value" lines written by tests/bench/run; a key written several times (a
+repeated run) stands for the median of its values, and a peak RSS for the largest. Prints
+the table, the checks and the notes on stdout; exit status 1 when a budget is broken. The budgets (issues 2, 4, 5):
 import peak memory for the large file within 1.2x of the small one; the same for send; a
 poll with nothing new in at most 6 IMAP commands. Sending at 0.9x smtp-source's rate is an
 aim (issue 4), reported but not enforced: see the notes printed with the table.
@@ -17,11 +18,13 @@ SEND_AIM = 0.90
 
 
 def load(path):
-    raw = {}
+    """{key: last value} and {key: [every value]}."""
+    raw, runs = {}, {}
     for line in open(path, encoding="utf-8"):
         k, _, v = line.rstrip("\n").partition(" ")
         raw[k] = v
-    return raw
+        runs.setdefault(k, []).append(v)
+    return raw, runs
 
 
 def num(n):
@@ -41,10 +44,25 @@ def kv(line):
 
 
 def main():
-    r = load(sys.argv[1])
-    f = lambda k: float(r[k])  # noqa: E731
+    r, runs = load(sys.argv[1])
+
+    def f(k):  # seconds: the median of the runs
+        return statistics.median(float(v) for v in runs[k])
+
+    for k in runs:  # peak RSS: the largest of the runs
+        if k.endswith("_rss"):
+            r[k] = str(max(int(v) for v in runs[k]))
+
+    def rate_of(k):  # "messages=N,seconds=S,..." lines: the median rate, and one line
+        lines = [kv(v) for v in runs[k]]
+        rates = sorted(int(x["messages"]) / float(x["seconds"]) for x in lines)
+        return statistics.median(rates), lines[0]
     rows, checks, notes = [], [], []
     broken = False
+    quick = r.get("quick") == "1"
+
+    def judge(ok):  # at a tenth of the sizes SQLite's caches do not fill: nothing to judge
+        return "PASS" if ok else ("over (BENCH_QUICK, not judged)" if quick else "FAIL")
 
     def row(*cells):
         rows.append("| " + " | ".join(cells) + " |")
@@ -62,9 +80,9 @@ def main():
         "%s / %s rows/s" % (num(int(r["imp_small_n"]) / f("imp_small_s")), num(int(r["imp_large_n"]) / f("imp_large_s"))),
         "%s / %s" % (mb(r["imp_small_rss"]), mb(r["imp_large_rss"])), "", "%.2f× memory" % ratio)
     ok = ratio <= IMPORT_MEM_MAX
-    broken |= not ok
+    broken |= not ok and not quick
     checks.append("%s import: peak memory for %s rows is %.2f× that for %s (budget ≤ %.2f×)" % (
-        "PASS" if ok else "FAIL", num(int(r["imp_large_n"])), ratio, num(int(r["imp_small_n"])), IMPORT_MEM_MAX))
+        judge(ok), num(int(r["imp_large_n"])), ratio, num(int(r["imp_small_n"])), IMPORT_MEM_MAX))
 
     # ---- render
     n = int(r["rnd_n"])
@@ -74,22 +92,19 @@ def main():
     if "pv_tmpfs_s" in r:
         row("render + compose: `preview --out` to tmpfs", "%s messages" % num(n), secs(f("pv_tmpfs_s")),
             "%s msg/s" % num(n / f("pv_tmpfs_s")), mb(r["pv_tmpfs_rss"]), "", "")
-    rc, py = kv(r["rc_line"]), kv(r["py_line"])
-    rc_rate = int(rc["messages"]) / float(rc["seconds"])
-    py_rate = int(py["messages"]) / float(py["seconds"])
+    rc_rate, rc = rate_of("rc_line")
+    py_rate, py = rate_of("py_line")
     row("render + compose in memory (`tests/bench/render.c`)", "%s messages" % num(int(rc["messages"])),
-        secs(float(rc["seconds"])), "%s msg/s" % num(rc_rate), mb(r["rc_rss"]),
-        "Python `email.mime` mail merge: %s for %s, %s msg/s" % (secs(float(py["seconds"])), num(int(py["messages"])),
-                                                                  num(py_rate)),
+        secs(int(rc["messages"]) / rc_rate), "%s msg/s" % num(rc_rate), mb(r["rc_rss"]),
+        "Python `email.mime` mail merge: %s for %s, %s msg/s" % (secs(int(py["messages"]) / py_rate),
+                                                                  num(int(py["messages"])), num(py_rate)),
         "%.1f× Python" % (rc_rate / py_rate))
 
     # ---- send
     n = int(r["snd_n"])
-    src = [f(k) for k in ("src1_s", "src2_s", "src3_s") if k in r]
-    src_s = statistics.median(src)
+    src_s = f("src_s")
     src_rate = n / src_s
-    src_rss = max(int(r[k]) for k in ("src1_rss", "src2_rss", "src3_rss") if k in r)
-    ref = "`smtp-source -d -s 1`: %s, %s msg/s, %s (median of %d)" % (secs(src_s), num(src_rate), mb(src_rss), len(src))
+    ref = "`smtp-source -d -s 1`: %s, %s msg/s, %s" % (secs(src_s), num(src_rate), mb(r["src_rss"]))
     disk_rate = n / f("snd_disk_s")
     row("send to smtp-sink, 1 connection, state per message, workspace on %s" % r["disk_fs"],
         "%s messages × %.1f KB" % (num(n), int(r["snd_msg_bytes"]) / 1024.0),
@@ -107,9 +122,9 @@ def main():
         "%s / %s msg/s" % (num(int(r["snd_small_n"]) / f("snd_small_s")), num(int(r["snd_large_n"]) / f("snd_large_s"))),
         "%s / %s" % (mb(r["snd_small_rss"]), mb(r["snd_large_rss"])), "", "%.2f× memory" % ratio)
     ok = ratio <= SEND_MEM_MAX
-    broken |= not ok
+    broken |= not ok and not quick
     checks.append("%s send: peak memory for %s messages is %.2f× that for %s (budget ≤ %.2f×)" % (
-        "PASS" if ok else "FAIL", num(int(r["snd_large_n"])), ratio, num(int(r["snd_small_n"])), SEND_MEM_MAX))
+        judge(ok), num(int(r["snd_large_n"])), ratio, num(int(r["snd_small_n"])), SEND_MEM_MAX))
     best = max(disk_rate, tmpfs_rate or 0) / src_rate
     checks.append("%s send: %.2f× smtp-source's rate on %s%s (aim ≥ %.2f×, not enforced: see the notes)" % (
         "met " if disk_rate / src_rate >= SEND_AIM else "MISS", disk_rate / src_rate, r["disk_fs"],
@@ -155,9 +170,10 @@ def main():
     cpu = r["cpu"].replace("_", " ")
     out = []
     out.append("Measured with `make bench` (`tests/bench/run`) on %s UTC: %s cores (%s), Linux %s, %s; "
-               "outreach %s, SQLite %s; workspaces on %s%s.%s" % (
+               "outreach %s, SQLite %s; workspaces on %s%s. Times are medians of %s interleaved runs (the memory "
+               "comparisons, `preview --out` on disk and poll: one run); peak RSS is the largest.%s" % (
                    r["date"].replace("T", " ").rstrip("Z"), r["nproc"], cpu, r["kernel"], r["os"].replace("_", " "),
-                   r["commit"], r["sqlite"], r["disk_fs"], " and tmpfs" if r.get("tmpfs") else "",
+                   r["commit"], r["sqlite"], r["disk_fs"], " and tmpfs" if r.get("tmpfs") else "", r["rounds"],
                    " **BENCH_QUICK=1: sizes divided by ten, not for publishing.**" if r.get("quick") == "1" else ""))
     out.append("")
     out.append("| benchmark | size | time | rate | peak RSS | reference, same run | ratio |")
