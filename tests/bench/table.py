@@ -39,6 +39,10 @@ def mb(kb):
     return "%.1f MB" % (int(kb) / 1024.0)
 
 
+def replies(n):
+    return "%s repl%s" % (n, "y" if str(n) == "1" else "ies")
+
+
 def kv(line):
     return dict(p.split("=", 1) for p in line.split(",") if "=" in p)
 
@@ -148,10 +152,10 @@ def main():
     else:
         n = int(r["p1_n"])
         row("poll: first poll of a %s-message mailbox" % num(n),
-            "%s new (%s replies)" % (num(n), r["p1_recorded"]), secs(f("p1_s")), "%s msg/s" % num(n / f("p1_s")),
+            "%s new (%s)" % (num(n), replies(r["p1_recorded"])), secs(f("p1_s")), "%s msg/s" % num(n / f("p1_s")),
             mb(r["p1_rss"]), "", "%s IMAP commands" % r["p1_cmds"])
         row("poll: nothing new", "0 new", secs(f("p0_s")), "", mb(r["p0_rss"]), "", "%s IMAP commands" % r["p0_cmds"])
-        row("poll: %s new messages" % r["p100_n"], "%s new (%s replies)" % (r["p100_n"], r["p100_recorded"]),
+        row("poll: %s new messages" % r["p100_n"], "%s new (%s)" % (r["p100_n"], replies(r["p100_recorded"])),
             secs(f("p100_s")), "%s msg/s" % num(int(r["p100_n"]) / f("p100_s")), mb(r["p100_rss"]), "",
             "%s IMAP commands" % r["p100_cmds"])
         ok = int(r["p0_cmds"]) <= POLL_IDLE_CMDS_MAX
