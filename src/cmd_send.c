@@ -204,11 +204,13 @@ int cmd_send(int argc, char **argv, struct cmd_ctx *ctx)
 		when(u.zone, plan.pace.last_now_at, t1, sizeof t1);
 		if (plan.pace.first_later_at)
 			when(u.zone, plan.pace.first_later_at, t2, sizeof t2);
+		bool limited = plan.pace.later && !plan.pace.first_later_at; /* only --limit holds them back */
 		log_info("%s: %zu message%s can go now%s%s%s, %zu later%s%s%s; first: %s", o.drafts ? "drafts" : "send",
 			 plan.pace.now, plan.pace.now == 1 ? "" : "s", plan.pace.now ? " (the last about " : "",
-			 plan.pace.now ? t1 : "", plan.pace.now ? ")" : "", plan.pace.later, plan.pace.later ? " (from " : "",
-			 plan.pace.later ? t2 : "", plan.pace.later ? ")" : "", plan.first_recipient);
-		if (plan.pace.later)
+			 plan.pace.now ? t1 : "", plan.pace.now ? ")" : "", plan.pace.later,
+			 limited ? " (--limit)" : plan.pace.later ? " (from " : "", limited ? "" : plan.pace.later ? t2 : "",
+			 limited ? "" : plan.pace.later ? ")" : "", plan.first_recipient);
+		if (plan.pace.later && !limited)
 			log_info("  later because of: daily limit %zu, per-domain limit %zu, sending window %zu",
 				 plan.pace.later_by[PACE_DAILY], plan.pace.later_by[PACE_DOMAIN], plan.pace.later_by[PACE_WINDOW]);
 		if (!yes) {

@@ -63,6 +63,7 @@ struct sender {
 	} *draws;
 	size_t ndraws, capdraws;
 	long tests_sent;
+	long due_total;   /* messages due when the run was prepared: the progress bar's total */
 };
 
 const char *send_outcome_name(enum send_outcome o)
@@ -393,6 +394,7 @@ int sender_prepare(struct sender *s, struct send_plan *plan,
 		plan->pace.last_now_at = now;
 		if (s->o->limit && due_now > s->o->limit)
 			plan->pace.later = (size_t)(due_now - s->o->limit);
+		s->due_total = due_now;
 		return 0;
 	}
 	struct msg *q = NULL;
@@ -441,6 +443,7 @@ int sender_prepare(struct sender *s, struct send_plan *plan,
 	for (size_t i = 0; i < nq; i++)
 		msg_release(&q[i]);
 	free(q);
+	s->due_total = plan->due;
 	return rc;
 fail:
 	store_rollback(st);
@@ -694,7 +697,7 @@ static int send_one(struct one *x, struct msg *m, struct send_stats *stats, stru
 
 	/* exactly once: 'sending' is durable before the first byte leaves */
 	hook_crash("before-sending");
-	if (store_begin(st, e) < 0 || store_mark_sending(st, m->id, now, e) < 0 ||
+	if (store_durable(st, true, e) < 0 || store_begin(st, e) < 0 || store_mark_sending(st, m->id, now, e) < 0 ||
 	    store_event(st, &(struct event){ .kind = "send.attempt", .campaign_id = m->campaign_id,
 					     .contact_id = m->contact_id, .message_row = m->id, .detail = m->message_id },
 			now, e) < 0 ||
@@ -748,7 +751,10 @@ static int send_one(struct one *x, struct msg *m, struct send_stats *stats, stru
 	 * always ends the session would block the whole queue for good. Before RCPT the
 	 * server or the network is at fault, and the message is untouched. */
 	bool charged = se.cls == ERR_TEMP && (!r.stop || r.phase >= SMTP_RCPT);
-	if (store_begin(st, e) < 0)
+	/* the outcome may be committed lazily (store_durable): lost to a power cut, the row is
+	 * 'sending' again, which recovery turns into 'unknown' — never into a second send —
+	 * and the next message's durable 'sending' commit flushes it anyway */
+	if (store_durable(st, false, e) < 0 || store_begin(st, e) < 0)
 		goto fatal;
 	struct event ev = { .campaign_id = m->campaign_id, .contact_id = m->contact_id, .message_row = m->id };
 	enum send_outcome oc;
@@ -882,7 +888,9 @@ int sender_run(struct sender *s, struct send_stats *stats, void (*progress)(void
 			return -1;
 		time_t now = clock_now();
 		if (!x.total)
-			x.total = (long)nq;
+			x.total = s->due_total > (long)nq ? s->due_total : (long)nq;
+		if (budget && x.total > budget)
+			x.total = budget;
 		time_t *times = NULL, day_start = 0;
 		struct pace_history h = { 0 };
 		if (s->paced && history(s, now, &h, &times, &day_start, e) < 0) {

@@ -60,8 +60,9 @@ static const char schema_v1[] =
 	"  contact_id INTEGER NOT NULL REFERENCES contacts(id),"
 	"  step INTEGER NOT NULL CHECK (step >= 0),"
 	"  message_id TEXT NOT NULL UNIQUE,"
-	"  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN"
-	"    ('queued','sending','sent','failed_temp','failed_perm','unknown','cancelled')),"
+	/* an OR chain, not IN (...): SQLite builds a temporary table for IN on every write */
+	"  state TEXT NOT NULL DEFAULT 'queued' CHECK (state = 'queued' OR state = 'sending' OR state = 'sent'"
+	"    OR state = 'failed_temp' OR state = 'failed_perm' OR state = 'unknown' OR state = 'cancelled'),"
 	"  due_at INTEGER NOT NULL,"
 	"  attempts INTEGER NOT NULL DEFAULT 0,"
 	"  last_error TEXT, last_code INTEGER,"
@@ -71,7 +72,7 @@ static const char schema_v1[] =
 	"  created_at INTEGER NOT NULL, sending_at INTEGER, sent_at INTEGER,"
 	"  updated_at INTEGER NOT NULL,"
 	"  UNIQUE (campaign_id, contact_id, step));"
-	"CREATE INDEX messages_state_due ON messages(state, due_at);"
+	"CREATE INDEX messages_queue ON messages(campaign_id, state, due_at);"
 	"CREATE INDEX messages_contact ON messages(contact_id);"
 	"CREATE INDEX messages_sent_at ON messages(sent_at) WHERE sent_at IS NOT NULL;"
 	/* a message from the mailbox that concerns a contact: reply, bounce, auto-reply */
@@ -354,6 +355,11 @@ int store_integrity_check(struct store *s, struct err *e)
 		rc = err_set(e, ERR_IO, 0, "database integrity check failed: %s", store_col_text(st, 0));
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int store_durable(struct store *s, bool durable, struct err *e)
+{
+	return store_exec(s, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", e);
 }
 
 struct sqlite3 *store_db(struct store *s)
