@@ -134,8 +134,8 @@ def main():
         "met " if disk_rate / src_rate >= SEND_AIM else "MISS", disk_rate / src_rate, r["disk_fs"],
         ", %.2f× on tmpfs" % (tmpfs_rate / src_rate) if tmpfs_rate else "", SEND_AIM))
     if tmpfs_rate:
-        notes.append("send commits twice per message (`sending` before the first byte, `sent` after the reply) with "
-                     "`PRAGMA synchronous=FULL`: one fsync each. On %s that costs %.0f µs per message "
+        notes.append("send commits twice per message: `sending` durably before the first byte (one fsync), `sent` "
+                     "after the reply lazily (flushed by the next message's fsync). On %s the disk costs %.0f µs per message "
                      "(%.0f%% of the time); smtp-source records nothing." % (
                          r["disk_fs"], (f("snd_disk_s") - f("snd_tmpfs_s")) / n * 1e6,
                          100 * (f("snd_disk_s") - f("snd_tmpfs_s")) / f("snd_disk_s")))
