@@ -131,4 +131,15 @@ test_expect_success 'init with too many arguments: usage error, nothing created'
 	assert_eq "" "$(ls -A)"
 '
 
+test_expect_success 'make install PREFIX puts the binary and the man page there, and the binary works alone' '
+	make -s -C "$TOP" install PREFIX="$T/inst" >/dev/null
+	test -x "$T/inst/bin/outreach"
+	test -f "$T/inst/share/man/man1/outreach.1"
+	assert_eq 755 "$(stat -c %a "$T/inst/bin/outreach")"
+	man -l "$T/inst/share/man/man1/outreach.1" 2>/dev/null | grep -q "run a cold-email campaign"
+	# no repository needed: init writes the samples compiled into the binary
+	(cd / && "$T/inst/bin/outreach" -q init "$T/alone")
+	cmp "$TOP/templates/observership.md" "$T/alone/templates/observership.md"
+'
+
 test_done
