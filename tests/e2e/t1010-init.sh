@@ -136,7 +136,7 @@ test_expect_success 'make install PREFIX puts the binary and the man page there,
 	test -x "$T/inst/bin/outreach"
 	test -f "$T/inst/share/man/man1/outreach.1"
 	assert_eq 755 "$(stat -c %a "$T/inst/bin/outreach")"
-	man -l "$T/inst/share/man/man1/outreach.1" 2>/dev/null | grep -q "run a cold-email campaign"
+	grep -q "^.TH OUTREACH 1" "$T/inst/share/man/man1/outreach.1"
 	# no repository needed: init writes the samples compiled into the binary
 	(cd / && "$T/inst/bin/outreach" -q init "$T/alone")
 	cmp "$TOP/templates/observership.md" "$T/alone/templates/observership.md"
