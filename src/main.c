@@ -13,13 +13,13 @@
 
 static const struct command commands[] = {
 	{ "init", cmd_init, "[DIR]",
-	  "create a workspace: outreach.conf, sample templates and contacts, the database",
+	  "create a workspace with a sample config, templates and contacts",
 	  "DIR defaults to the current directory. Refuses to overwrite an existing workspace.\n" },
 	{ "config", cmd_config, "[check]",
-	  "check outreach.conf and print the settings in effect (secrets are never shown)",
+	  "check outreach.conf and show the settings in effect",
 	  "" },
 	{ "import", cmd_import, "FILE.csv [--campaign NAME] [--update] [--strict] [--rejects FILE] [--encoding ENC] [--dry-run]",
-	  "import contacts from a spreadsheet (CSV, semicolon or tab separated)",
+	  "import contacts from a spreadsheet (CSV, ; or tab separated)",
 	  "  --campaign NAME   also enrol the imported contacts in campaign NAME\n"
 	  "  --update          overwrite existing contacts with the file's values\n"
 	  "                    (default: keep the database's, report the duplicate)\n"
@@ -67,7 +67,7 @@ static const struct command commands[] = {
 	  "'sent' right after: after a crash nothing is sent twice; a message whose fate is\n"
 	  "unclear becomes 'unknown' and is never resent automatically.\n" },
 	{ "run", cmd_run, "[--for SECONDS] [--no-poll]",
-	  "keep going: send what is due, watch the mailbox, follow up — for a tmux pane or a service",
+	  "keep going: send, watch the mailbox, follow up (tmux or a service)",
 	  "Sends what is due within the limits and windows of every campaign, watches the\n"
 	  "mailbox with IDLE, plans follow-ups as replies arrive and time passes, and writes\n"
 	  "one line per event on standard output. One 'run' per workspace. SIGINT or SIGTERM\n"
@@ -76,7 +76,7 @@ static const struct command commands[] = {
 	  "  --for SECONDS   stop after this long (e.g. from cron)\n"
 	  "  --no-poll       send only; do not read the mailbox\n" },
 	{ "poll", cmd_poll, "[--once | --watch]",
-	  "read new mail (read-only) and record replies, bounces and auto-replies",
+	  "read new mail (read-only): replies, bounces, auto-replies",
 	  "  --once    poll every folder in 'folders' once (the default)\n"
 	  "  --watch   keep watching: IDLE where the server offers it, else every\n"
 	  "            poll_interval seconds; survives network loss; Ctrl-C stops\n"
@@ -84,12 +84,12 @@ static const struct command commands[] = {
 	  "Folders are opened read-only (EXAMINE) and bodies fetched with BODY.PEEK: nothing\n"
 	  "in your mailbox is flagged, moved or deleted.\n" },
 	{ "ingest", cmd_ingest, "[--sent [--campaign NAME]] PATH...",
-	  "the same as poll, over .eml files, a Maildir or an mbox (e.g. a Gmail Takeout)",
+	  "the same as poll, over .eml files, a Maildir or an mbox",
 	  "  --sent    the messages are your own earlier outreach, sent by hand: they are\n"
 	  "            recorded as the first message of the contacts they were sent to,\n"
 	  "            so replies to them are tracked and follow-ups are planned\n" },
 	{ "classify", cmd_classify, "FILE...",
-	  "judge messages and print one JSON object per message (for people and tests)",
+	  "judge messages; one JSON object per message",
 	  "Fields: file, label, reason, in_reply_to, bounce {recipient, status, hard} or null,\n"
 	  "return_date; inside a workspace also matched_contact, matched_message_id and\n"
 	  "match_rule. Nothing is recorded.\n" },
@@ -97,7 +97,7 @@ static const struct command commands[] = {
 	  "list the replies, bounces and auto-replies recorded so far",
 	  "  --label L   only those with label L (a label decided by hand wins)\n" },
 	{ "mark", cmd_mark, "EMAIL LABEL [--note TEXT]",
-	  "record your own reading of a contact's answer; it wins over the automatic one",
+	  "record your own reading of an answer (wins over the automatic one)",
 	  "LABEL is offer, decline, info_request, auto_reply, bounce or other. The contact's\n"
 	  "latest reply gets the label (or a reply is recorded, for an answer by phone).\n"
 	  "Correcting a wrong bounce or decline lifts the suppression it caused; marking\n"
@@ -126,13 +126,13 @@ static const struct command commands[] = {
 	  "has summary figures, the offers with their conditions and reply text, charts and\n"
 	  "the tracker; it needs no network and runs no script.\n" },
 	{ "schedule", cmd_schedule, "[--campaign NAME]",
-	  "every upcoming send: when, in your time and the recipient's, and why", "" },
+	  "every upcoming send, in your time and theirs, and why", "" },
 	{ "pause", cmd_pause, "[--campaign NAME] [--contact EMAIL]",
 	  "hold a campaign, or one contact in it, until 'outreach resume'", "" },
 	{ "resume", cmd_resume, "[--campaign NAME] [--contact EMAIL]",
-	  "let a paused campaign or contact go again (also after a stop rule paused them)", "" },
+	  "let a paused campaign or contact go again", "" },
 	{ "resolve", cmd_resolve, "EMAIL sent|resend",
-	  "settle a message whose delivery is in doubt (state 'unknown') by hand",
+	  "settle by hand a message whose delivery is in doubt",
 	  "'sent' records it as delivered; 'resend' queues it for the next 'outreach send'.\n"
 	  "'outreach send --resolve' first looks for such messages in your Sent folder.\n" },
 };
