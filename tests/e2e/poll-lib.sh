@@ -252,3 +252,45 @@ log_mark() {
 dovecot_log_since() {
 	tail -n +"$(($1 + 1))" "$MS_LOGDIR/dovecot.log"
 }
+
+# inject_many FILE...: deliver each FILE to $MS_USER through Dovecot's LMTP, in order, in
+# one session (the envelope sender is the From: address, or <> for a report).
+inject_many() {
+	"$PY" - "$MS_LMTP_PORT" "$MS_USER" "$@" <<-'EOF2'
+	import email.parser, email.policy, email.utils, smtplib, sys
+	port, rcpt, files = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+	c = smtplib.LMTP("127.0.0.1", port, "inject.example.test", timeout=30)
+	for path in files:
+	    data = open(path, "rb").read()
+	    h = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(data)
+	    ct = str(h.get("Content-Type", ""))
+	    sender = "" if "report" in ct else email.utils.parseaddr(str(h.get("From", "")))[1]
+	    refused = c.sendmail(sender, [rcpt], data)
+	    if refused:
+	        sys.exit("inject %s: refused %s" % (path, refused))
+	c.quit()
+	EOF2
+}
+
+# start_netfault NAME TARGET_PORT [netfault.py options]: a proxy to 127.0.0.1:TARGET_PORT
+# that cuts or stalls connections (tests/e2e/netfault.py); sets NF_PORT, NF_DIR, NF_PID. It
+# ends with the shell that started it (a test body) or with stop_netfault.
+start_netfault() {
+	local name=$1 i
+	shift
+	NF_DIR=$T/nf.$name
+	rm -rf "$NF_DIR"
+	mkdir -p "$NF_DIR" || return 1
+	"$PY" "$TOP/tests/e2e/netfault.py" "$NF_DIR" "$@" &
+	NF_PID=$!
+	for i in $(seq 100); do
+		[ -s "$NF_DIR/port" ] && break
+		sleep 0.02
+	done
+	NF_PORT=$(cat "$NF_DIR/port") || return 1
+}
+stop_netfault() {
+	kill "$NF_PID" 2>/dev/null
+	wait "$NF_PID" 2>/dev/null
+	return 0
+}
