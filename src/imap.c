@@ -27,7 +27,7 @@ struct imap {
 	int trace;
 	bool redacting;   /* sent data is credentials until the server answers */
 	bool idling;
-	bool broken;      /* a read or write failed or timed out: the stream is unusable */
+	bool broken;      /* the stream failed, timed out or is untrusted: close it without a word */
 };
 
 /* ------------------------------------------------------------------ tracing */
@@ -218,6 +218,7 @@ int imap_connect(const struct imap_opts *o, struct imap **out, struct err *e)
 		}
 	}
 	if ((ssl || !o->allow_plaintext) && !o->insecure && verify_peer(m, o->cafile, e) < 0) {
+		m->broken = true; /* not even a LOGOUT to a server we do not trust */
 		imap_close(m);
 		return -1;
 	}
