@@ -3,7 +3,8 @@
 
     mkmail.py SRC OUT [--set 'Name: value']... [--drop Name]... [--replace OLD NEW]... [--crlf]
 
-SRC is an RFC 5322 file (LF or CRLF), or '-' for an empty message. The header block is
+SRC is an RFC 5322 file (LF or CRLF), or '-' for an empty message; OUT a file, or '-' for
+standard output. The header block is
 edited as bytes, so a fixture's body, its charset and its transfer encoding stay exactly as
 they are:
   --drop Name          remove every 'Name:' field (with its folded continuation lines),
@@ -73,6 +74,10 @@ def main(argv):
         msg = msg.replace(old, new)
     if crlf:
         msg = msg.replace(b"\n", b"\r\n")
+    if out == "-":
+        sys.stdout.buffer.write(msg)
+        sys.stdout.buffer.flush()
+        return
     with open(out, "wb") as f:
         f.write(msg)
 
