@@ -324,6 +324,20 @@ static int plan_followups(struct sender *s, time_t now, struct err *e)
 	return rc;
 }
 
+int sender_replan(struct sender *s, struct err *e)
+{
+	struct store *st = s->w->st;
+	time_t now = clock_now();
+	if (store_begin(st, e) < 0)
+		return -1;
+	if (store_campaign_ensure(st, s->c->k->name, now, &s->campaign_id, e) < 0 || plan_followups(s, now, e) < 0 ||
+	    store_commit(st, e) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
 static int history(struct sender *s, time_t now, struct pace_history *h, time_t **times, time_t *day_start,
 		   struct err *e)
 {
