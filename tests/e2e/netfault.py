@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """tests/e2e/netfault.py: a TCP proxy on 127.0.0.1 that breaks a connection on cue.
 
-    netfault.py DIR TARGET_PORT [--cut N | --stall N] [--first K]
+    netfault.py DIR TARGET_PORT [--cut N | --stall N] [--first K] [--port P]
 
-Listens on a free port of 127.0.0.1 and forwards every connection to 127.0.0.1:TARGET_PORT
+Listens on a free port of 127.0.0.1 (or on P, e.g. to come back where it was) and forwards every connection to 127.0.0.1:TARGET_PORT
 (TLS passes through untouched: the client still verifies the real server). Writes DIR/port
 once it listens, and DIR/log: one line per connection when it ends,
 "conn I down=BYTES up=BYTES how=eof|cut|stall|server-closed".
@@ -27,7 +27,7 @@ import sys
 
 def main(argv):
     d, target = argv[0], int(argv[1])
-    mode, limit, first = None, 0, 1 << 30
+    mode, limit, first, port = None, 0, 1 << 30, 0
     i = 2
     while i < len(argv):
         if argv[i] in ("--cut", "--stall"):
@@ -36,13 +36,16 @@ def main(argv):
         elif argv[i] == "--first":
             first = int(argv[i + 1])
             i += 2
+        elif argv[i] == "--port":
+            port = int(argv[i + 1])
+            i += 2
         else:
             sys.exit("netfault.py: unknown argument %r" % argv[i])
     parent = os.getppid()
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
     ls = socket.socket()
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(("127.0.0.1", 0))
+    ls.bind(("127.0.0.1", port))
     ls.listen(16)
     with open(os.path.join(d, "port.tmp"), "w") as f:
         f.write("%d\n" % ls.getsockname()[1])

@@ -290,7 +290,23 @@ start_netfault() {
 	NF_PORT=$(cat "$NF_DIR/port") || return 1
 }
 stop_netfault() {
-	kill "$NF_PID" 2>/dev/null
-	wait "$NF_PID" 2>/dev/null
-	return 0
+	kill "$NF_PID" 2>/dev/null || true
+	wait "$NF_PID" 2>/dev/null || true # not a child when started at the top level
+	while kill -0 "$NF_PID" 2>/dev/null; do sleep 0.02; done
 }
+
+# track_pid PID: a background process of the test (an outreach run, a watcher) that is
+# killed when the test exits however it exits, before the stacks are stopped.
+: >"$T/.pids"
+track_pid() {
+	echo "$1" >>"$T/.pids"
+}
+_poll_lib_cleanup() {
+	local rc=$? pid
+	while read -r pid; do
+		kill "$pid" 2>/dev/null
+	done <"$T/.pids"
+	(exit $rc)
+	_lib_cleanup
+}
+trap _poll_lib_cleanup EXIT

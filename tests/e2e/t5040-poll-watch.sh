@@ -35,8 +35,9 @@ done
 	echo $! >watch.pid
 	wait $!
 	echo $? >watch.rc
-) &
+) >/dev/null 2>&1 &
 while [ ! -s watch.pid ]; do sleep 0.01; done
+track_pid "$(cat watch.pid)"
 
 idles() { grep -c "^imap > [0-9]* IDLE" watch.err; }
 # wait_for SECONDS COMMAND...: until COMMAND succeeds, at most SECONDS; prints the time taken
@@ -119,6 +120,7 @@ test_expect_success 'SIGTERM while idling: it logs out and exits 0 at once' '
 test_expect_success 'SIGINT (Ctrl-C) in the foreground: exit status 0, nothing half-done' '
 	OUTREACH_NOW= OUTREACH_PASSWORD=$MS_PASS "$OUTREACH" -C ws poll --watch >int.out 2>int.err </dev/null &
 	pid=$!
+	track_pid $pid
 	ms inject r/4.eml
 	wait_for 10 recorded 4
 	sleep 0.5
