@@ -52,7 +52,7 @@ BASE_OBJS := $(BASE:%=$(BUILD)/%.o)
 
 .SECONDARY:
 .DELETE_ON_ERROR:
-.PHONY: all deps deps-build check unit e2e spec demo bench fuzz install clean distclean FORCE
+.PHONY: all deps deps-build check check-sanitize check-valgrind unit e2e spec demo bench fuzz install clean distclean FORCE
 all: outreach
 
 deps:
@@ -151,3 +151,16 @@ EMBEDDED := templates/outreach.conf templates/observership.md templates/followup
 $(BUILD)/embed.o $(BUILD)/hooks/embed.o $(FUZZ_DIR)/obj/embed.o: $(EMBEDDED)
 # rules.c assembles the default classification rules in with .incbin, which -MMD cannot see.
 $(BUILD)/rules.o $(BUILD)/hooks/rules.o $(FUZZ_DIR)/obj/rules.o: src/classify.rules
+
+# ---------------------------------------------------------------- checks under sanitizers and valgrind
+# Everything once more with AddressSanitizer + UBSan (leaks included), and the unit tests plus
+# the end-to-end main paths under valgrind. .ci/run calls both after 'make check'.
+VALGRIND_E2E ?= t1010 t1031 t1060 t4001 t4004 t7001 t5001
+check-sanitize: deps
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined all unit e2e
+
+check-valgrind: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/outreach-hooks $(UNIT_BINS)
+	@VALGRIND=1 tests/run-unit $(UNIT_BINS)
+	@OUTREACH_REAL=$(CURDIR)/$(BUILD)/outreach OUTREACH=$(CURDIR)/tests/tools/valgrind-outreach \
+		OUTREACH_HOOKS=$(CURDIR)/$(BUILD)/outreach-hooks tests/run-e2e $(VALGRIND_E2E)

@@ -77,8 +77,14 @@ static const char *const ooo_subjects[] = {
 	"automatisch antwoord", "afwezig", "autorespons", "autoresponder", NULL,
 };
 
+static const char *const generated_subjects[] = {
+	"[auto generated]", "[auto-generated]", "auto generated", "auto-generated", "automated message",
+	"automated notification", "do not reply", "do-not-reply", "noreply", NULL,
+};
+
+/* acknowledgements answer our message: RFC 3834 responses even without the header */
 static const char *const ack_subjects[] = {
-	"[auto generated]", "[auto-generated]", "auto generated", "auto-generated", "thank you for your e-mail",
+	"thank you for your e-mail",
 	"thank you for your email", "thank you for your message", "thank you for contacting",
 	"thanks for your email", "thanks for contacting", "we have received your", "we received your",
 	"your message has been received", "message received", "received your message", "ticket #",
@@ -177,7 +183,10 @@ enum autoreply_kind autoreply_detect(const struct message *m, struct autoreply_i
 			return o->kind;
 		}
 		if (strcmp(tok, "bulk") == 0 || strcmp(tok, "junk") == 0) {
-			o->kind = o->ooo_subject ? AUTOREPLY_REPLY : AUTOREPLY_GENERATED;
+			bool ack = false;
+			for (size_t i = 0; ack_subjects[i]; i++)
+				ack |= strstr(subj, ack_subjects[i]) != NULL;
+			o->kind = o->ooo_subject || ack ? AUTOREPLY_REPLY : AUTOREPLY_GENERATED;
 			set_signal(o, "Precedence: ", tok);
 			return o->kind;
 		}
@@ -199,11 +208,17 @@ enum autoreply_kind autoreply_detect(const struct message *m, struct autoreply_i
 			return o->kind;
 		}
 	}
-	for (size_t i = 0; ack_subjects[i]; i++) {
+	/* "Re: ..." is a person answering, even when the subject thanks */
+	bool re = strncmp(subj, "re:", 3) == 0 || strncmp(subj, "aw:", 3) == 0 || strncmp(subj, "rv:", 3) == 0;
+	for (size_t i = 0; ack_subjects[i] && !re; i++) {
 		if (strstr(subj, ack_subjects[i])) {
-			/* "Re: ..." is a person answering, even when the subject thanks */
-			if (strncmp(subj, "re:", 3) == 0 || strncmp(subj, "aw:", 3) == 0 || strncmp(subj, "rv:", 3) == 0)
-				break;
+			o->kind = AUTOREPLY_REPLY;
+			set_signal(o, "subject: ", m->subject);
+			return o->kind;
+		}
+	}
+	for (size_t i = 0; generated_subjects[i] && !re; i++) {
+		if (strstr(subj, generated_subjects[i])) {
 			o->kind = AUTOREPLY_GENERATED;
 			set_signal(o, "subject: ", m->subject);
 			return o->kind;
@@ -539,8 +554,8 @@ static const struct trigger triggers[] = {
 	{ "volvere", 3, true }, { "vuelta", 3, true }, { "reincorporo", 3, true }, { "reincorporare", 3, true },
 	{ "retorno", 3, true }, { "retornarei", 3, true }, { "retornando", 3, true }, { "volto", 3, true },
 	{ "volta", 3, true }, { "ate", 2, true }, { "zuruck", 3, true }, { "zurueck", 3, true },
-	{ "wieder", 3, true }, { "bis", 2, true }, { "ab", 2, true }, { "jusqu", 2, true }, { "retour", 3, true },
-	{ "rientro", 3, true }, { "rientrero", 3, true }, { "fino", 2, true }, { "partir", 2, true },
+	{ "wieder", 3, true }, { "bis", 2, true }, { "ab", 3, true }, { "jusqu", 2, true }, { "retour", 3, true },
+	{ "rientro", 3, true }, { "rientrero", 3, true }, { "fino", 2, true }, { "partir", 3, true },
 	{ "powrot", 3, true },
 };
 

@@ -334,7 +334,7 @@ static int find_smtp_code(const char *s, size_t n)
 			continue;
 		if (i > 0) {
 			char p = s[i - 1];
-			if (!(sp(p) || p == ':' || p == '(' || p == '[' || p == '"' || p == '<' || p == '=' || p == ';'))
+			if (!(sp(p) || p == ':' || p == '(' || p == '[' || p == '"' || p == '<' || p == '=' || p == ';' || p == '\''))
 				continue;
 		}
 		if (i + 3 < n) {
@@ -580,7 +580,7 @@ static void context_of(const char *t, size_t n, const char *addr, struct buf *ou
 		const char *lf = memchr(t + e, '\n', n - e);
 		size_t le = lf ? (size_t)(lf - t) : n;
 		buf_add(out, t + ls, le - ls);
-		buf_addch(out, ' ');
+		buf_addch(out, '\n');
 		/* continuation lines */
 		size_t k = le < n ? le + 1 : n;
 		for (int lines = 0; k < n && lines < 8; lines++) {
@@ -601,7 +601,7 @@ static void context_of(const char *t, size_t n, const char *addr, struct buf *ou
 			if (!indented && lines > 0 && len && t[k] == '<')
 				break;
 			buf_add(out, t + k, len);
-			buf_addch(out, ' ');
+			buf_addch(out, '\n');
 			k = ke + 1;
 		}
 		pos = e;
@@ -633,17 +633,38 @@ static char *one_line(const char *s, size_t n)
 	return buf_detach(&b, NULL);
 }
 
-/* The most informative line of a context: the one carrying an SMTP code or status. */
+/* A line worth showing: some letters, not a banner of '#', '*', '-' or '='. */
+static bool wordy(const char *l, size_t n)
+{
+	size_t letters = 0, deco = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (isalpha((unsigned char)l[i]))
+			letters++;
+		else if (strchr("#*-=_~", l[i]))
+			deco++;
+	}
+	return letters >= 3 && deco < letters;
+}
+
+/* The most informative line of a context: one carrying an SMTP code or status, else
+ * one naming a reason, else the first line with words. */
 static char *best_diag_line(const char *ctx, size_t n)
 {
-	size_t i = 0;
-	while (i < n) {
-		const char *lf = memchr(ctx + i, '\n', n - i);
-		size_t e = lf ? (size_t)(lf - ctx) : n;
-		char st[16];
-		if (find_smtp_code(ctx + i, e - i) || find_status(ctx + i, e - i, st))
-			return one_line(ctx + i, e - i);
-		i = e + 1;
+	for (int pass = 0; pass < 3; pass++) {
+		size_t i = 0;
+		while (i < n) {
+			const char *lf = memchr(ctx + i, '\n', n - i);
+			size_t e = lf ? (size_t)(lf - ctx) : n;
+			const char *l = ctx + i;
+			size_t len = e - i;
+			char st[16];
+			bool hit = pass == 0 ? (find_smtp_code(l, len) || find_status(l, len, st)) :
+				   pass == 1 ? match_pats(specific, l, len) != BOUNCE_R_UNKNOWN :
+					       wordy(l, len);
+			if (hit && wordy(l, len))
+				return one_line(l, len);
+			i = e + 1;
+		}
 	}
 	return n ? one_line(ctx, n) : NULL;
 }
@@ -774,6 +795,10 @@ static void judge(struct bounce_rcpt *r, const char *ctx, size_t n, const char *
 		cls = permanent_default ? '5' : '4';
 	if (!st[0])
 		snprintf(st, sizeof st, "%c.0.0", cls);
+	/* a warning that quotes the last 5xx it met is still a transient state of the
+	 * message: the status class says so */
+	if (r->delayed && st[0] == '5')
+		st[0] = '4';
 	snprintf(r->status, sizeof r->status, "%s", st);
 	struct buf tmp = BUF_INIT(n + 1);
 	buf_add(&tmp, ctx ? ctx : "", ctx ? n : 0);
@@ -786,6 +811,12 @@ static void judge(struct bounce_rcpt *r, const char *ctx, size_t n, const char *
 	static const char *const data_phase[] = { "in reply to end of data", "after end of data",
 						  "in reply to data command", "after data", "final data", NULL };
 	if (r->reason == BOUNCE_R_USER_UNKNOWN && ctx && has_any(ctx, n, data_phase))
+		r->reason = BOUNCE_R_BLOCKED;
+	/* refused at HELO or MAIL FROM: the remote objected to us, not to the address */
+	static const char *const sender_phase[] = { "my name was rejected", "in reply to mail from", "after mail from",
+						    "in reply to helo", "in reply to ehlo", "mail from command",
+						    "helo command", "ehlo command", NULL };
+	if (reason_is_hard(r->reason) && ctx && has_any(ctx, n, sender_phase))
 		r->reason = BOUNCE_R_BLOCKED;
 	r->hard = cls == '5' && reason_is_hard(r->reason);
 }

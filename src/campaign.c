@@ -17,6 +17,7 @@
 #include "config.h"
 #include "contact.h"
 #include "err.h"
+#include "html.h"
 #include "letter.h"
 #include "markdown.h"
 #include "mval.h"
@@ -382,46 +383,6 @@ static void add_quote(struct campaign *c, enum letter_kind kind, const struct th
 	}
 }
 
-/* The plain text of an HTML letter, for its text/plain part: tags dropped, block ends as
- * line breaks, the five common entities decoded. */
-static void html_to_plain(const char *h, struct buf *out)
-{
-	bool space = false;
-	for (const char *p = h; *p;) {
-		if (*p == '<') {
-			const char *end = strchr(p, '>');
-			if (!end)
-				break;
-			if (!strncasecmp(p, "<br", 3) || !strncasecmp(p, "</p", 3) || !strncasecmp(p, "</div", 5) ||
-			    !strncasecmp(p, "</li", 4) || !strncasecmp(p, "</h", 3) || !strncasecmp(p, "</tr", 4))
-				buf_addch(out, '\n');
-			p = end + 1;
-			continue;
-		}
-		static const struct { const char *ent, *ch; } ents[] = {
-			{ "&amp;", "&" }, { "&lt;", "<" }, { "&gt;", ">" }, { "&quot;", "\"" }, { "&#39;", "'" }, { "&nbsp;", " " },
-		};
-		bool done = false;
-		for (size_t i = 0; *p == '&' && i < ARRAY_SIZE(ents); i++)
-			if (!strncmp(p, ents[i].ent, strlen(ents[i].ent))) {
-				buf_addstr(out, ents[i].ch);
-				p += strlen(ents[i].ent);
-				done = true;
-				break;
-			}
-		if (done)
-			continue;
-		if (*p == '\n' || *p == '\r' || *p == '\t' || *p == ' ') {
-			if (!space && out->len && out->data[out->len - 1] != '\n')
-				buf_addch(out, ' ');
-			space = true;
-			p++;
-			continue;
-		}
-		space = false;
-		buf_addch(out, *p++);
-	}
-}
 
 static const char *miss_text(enum tmpl_miss_why why)
 {
@@ -598,7 +559,7 @@ verdict:
 		break;
 	case LETTER_HTML:
 		m.html = buf_str(&body);
-		html_to_plain(buf_str(&body), &text);
+		html_to_text(body.data ? body.data : "", body.len, &text);
 		m.text = buf_str(&text);
 		break;
 	case LETTER_TEXT:

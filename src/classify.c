@@ -105,6 +105,9 @@ static bool has_tag(const struct rules_result *rr, const char *tag)
 static int human_label(const struct rules *r, const struct rules_result *rr)
 {
 	const enum rules_label *tb = rules_tiebreak(r);
+	int accept = rules_acceptance(r);
+	if (accept && rr->score[RULES_OFFER] >= accept && rr->score[RULES_OFFER] > rr->score[RULES_DECLINE])
+		return RULES_OFFER;
 	int best = -1, best_score = 0;
 	for (int k = 0; k < 3; k++) {
 		enum rules_label l = tb[k];

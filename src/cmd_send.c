@@ -185,9 +185,10 @@ int cmd_send(int argc, char **argv, struct cmd_ctx *ctx)
 		goto out;
 	}
 	if (plan.recovered)
-		log_warn("%ld message%s were being sent when outreach last stopped: they may have been delivered and will not "
-			 "be resent; 'outreach send --resolve' checks your Sent folder", plan.recovered,
-			 plan.recovered == 1 ? "" : "s");
+		log_warn("%ld message%s %s being sent when outreach last stopped: %s may have been delivered and will not "
+			 "be resent; 'outreach send --resolve' checks your Sent folder, 'outreach resolve EMAIL sent|resend' "
+			 "decides by hand", plan.recovered, plan.recovered == 1 ? "" : "s", plan.recovered == 1 ? "was" : "were",
+			 plan.recovered == 1 ? "it" : "they");
 	if (plan.due == 0) {
 		log_info("nothing is due%s%s", plan.queued ? "; " : "", plan.queued ? "follow-ups are scheduled ('outreach schedule')" : "");
 		goto out;
@@ -203,11 +204,13 @@ int cmd_send(int argc, char **argv, struct cmd_ctx *ctx)
 		when(u.zone, plan.pace.last_now_at, t1, sizeof t1);
 		if (plan.pace.first_later_at)
 			when(u.zone, plan.pace.first_later_at, t2, sizeof t2);
+		bool limited = plan.pace.later && !plan.pace.first_later_at; /* only --limit holds them back */
 		log_info("%s: %zu message%s can go now%s%s%s, %zu later%s%s%s; first: %s", o.drafts ? "drafts" : "send",
 			 plan.pace.now, plan.pace.now == 1 ? "" : "s", plan.pace.now ? " (the last about " : "",
-			 plan.pace.now ? t1 : "", plan.pace.now ? ")" : "", plan.pace.later, plan.pace.later ? " (from " : "",
-			 plan.pace.later ? t2 : "", plan.pace.later ? ")" : "", plan.first_recipient);
-		if (plan.pace.later)
+			 plan.pace.now ? t1 : "", plan.pace.now ? ")" : "", plan.pace.later,
+			 limited ? " (--limit)" : plan.pace.later ? " (from " : "", limited ? "" : plan.pace.later ? t2 : "",
+			 limited ? "" : plan.pace.later ? ")" : "", plan.first_recipient);
+		if (plan.pace.later && !limited)
 			log_info("  later because of: daily limit %zu, per-domain limit %zu, sending window %zu",
 				 plan.pace.later_by[PACE_DAILY], plan.pace.later_by[PACE_DOMAIN], plan.pace.later_by[PACE_WINDOW]);
 		if (!yes) {
@@ -231,12 +234,13 @@ int cmd_send(int argc, char **argv, struct cmd_ctx *ctx)
 	if (r < 0)
 		rc = cmd_fail(&e);
 	if (!o.dry_run) {
-		log_info("%s: %ld sent%s%ld to retry, %ld failed, %ld unknown, %ld cancelled, %ld skipped", stop_flag ? "stopped" : "done",
-			 st.sent + st.drafts + st.tests, st.tests ? " (tests) " : ", ", st.retry, st.failed, st.unknown,
-			 st.cancelled, st.skipped);
+		log_info("%s: %ld %s, %ld to retry, %ld failed, %ld unknown, %ld cancelled, %ld skipped",
+			 stop_flag ? "stopped" : "done", st.sent + st.drafts + st.tests,
+			 st.tests ? "test messages sent" : st.drafts ? "saved as drafts" : "sent", st.retry, st.failed,
+			 st.unknown, st.cancelled, st.skipped);
 		if (st.next_at) {
 			when(u.zone, st.next_at, t1, sizeof t1);
-			const char *why = st.next_reason == PACE_NOW ? "a follow-up falls due" : pace_reason_name(st.next_reason);
+			const char *why = st.next_reason == PACE_NOW ? "scheduled" : pace_reason_name(st.next_reason);
 			log_info("%ld waiting; the next can go %s (%s)%s", st.later, t1, why,
 				 o.wait ? "" : ": run 'outreach send' again then, or leave 'outreach run' going");
 		}

@@ -208,16 +208,16 @@ static int normalize_text(const char *field, const char *s, struct buf *out, str
 	size_t n = strlen(s);
 	if (!utf8_valid(s, n))
 		return err_set(e, ERR_DATA, 0, "%s is not valid UTF-8", field);
-	for (size_t i = 0; i < n; i++) {
-		int rc;
-		if (s[i] == '\r' || s[i] == '\n') {
-			if (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n')
-				i++;
-			rc = buf_add(out, "\r\n", 2);
-		} else {
-			rc = buf_addch(out, s[i]);
-		}
-		if (rc < 0)
+	/* a line at a time: every octet through buf_addch() was a sixth of composing */
+	for (size_t i = 0; i < n;) {
+		size_t run = strcspn(s + i, "\r\n");
+		if (run && buf_add(out, s + i, run) < 0)
+			return err_set(e, ERR_LIMIT, 0, "%s too large", field);
+		i += run;
+		if (i == n)
+			break;
+		i += (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n') ? 2 : 1;
+		if (buf_add(out, "\r\n", 2) < 0)
 			return err_set(e, ERR_LIMIT, 0, "%s too large", field);
 	}
 	if ((out->len < 2 || memcmp(out->data + out->len - 2, "\r\n", 2) != 0) && buf_add(out, "\r\n", 2) < 0)

@@ -275,8 +275,8 @@ static void start_outlook_history(struct html_state *s)
 	if (s->quote_rest)
 		return;
 	block(s);
-	s->newlines = 0;
 	put(s, "-----Original Message-----\n", 27);
+	s->newlines = 1;
 	s->at_line_start = true;
 	s->quote_rest = true;
 }

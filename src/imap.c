@@ -319,10 +319,18 @@ int imap_fetch_headers(struct imap *m, uint32_t after, int (*fn)(void *ud, const
 		       struct err *e)
 {
 	uint32_t from = after + 1;
+	/* UIDNEXT from EXAMINE bounds the batches; UIDs may have gaps (expunged mail), so an
+	 * empty batch does not mean the end. Without UIDNEXT, one fetch up to '*'. */
+	uint32_t uidnext = m->s->imap_selection_info ? m->s->imap_selection_info->sel_uidnext : 0;
 	for (;;) {
-		uint32_t to = from + FETCH_BATCH - 1;
-		if (to < from)
-			to = 0; /* wrapped: up to '*' */
+		if (uidnext && from >= uidnext)
+			return 0;
+		uint32_t to = 0; /* '*' */
+		if (uidnext) {
+			to = from + FETCH_BATCH - 1;
+			if (to < from || to >= uidnext)
+				to = uidnext - 1;
+		}
 		struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
 		mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
 		mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_rfc822_size());
@@ -367,11 +375,7 @@ int imap_fetch_headers(struct imap *m, uint32_t after, int (*fn)(void *ud, const
 		mailimap_fetch_list_free(res);
 		if (stop)
 			return stop < 0 ? -1 : 0;
-		if (!to || n == 0)
-			return 0;
-		/* more may follow beyond this batch: go on from the batch's end */
-		uint32_t uidnext = m->s->imap_selection_info ? m->s->imap_selection_info->sel_uidnext : 0;
-		if (uidnext && to + 1 >= uidnext)
+		if (!to)
 			return 0;
 		from = to + 1;
 	}

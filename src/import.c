@@ -2,6 +2,7 @@
 #include "import.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,9 +112,14 @@ static int rejects_open(struct run *r, struct err *e)
 	if (!r->o->rejects_path)
 		return 0;
 	r->rej_tmp = xasprintf("%s.tmp.%ld", r->o->rejects_path, (long)getpid());
-	r->rej = fopen(r->rej_tmp, "w");
-	if (!r->rej)
+	/* the rows hold contact data: private like everything else outreach writes */
+	int fd = open(r->rej_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	r->rej = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!r->rej) {
+		if (fd >= 0)
+			close(fd);
 		return err_set(e, ERR_IO, errno, "cannot create '%s': %s", r->rej_tmp, strerror(errno));
+	}
 	return 0;
 }
 

@@ -199,6 +199,9 @@ static void snippet_of(const char *text, char *out, size_t n)
 
 static void add_id(struct intake_result *r, const char *id)
 {
+	for (size_t i = 0; i < r->n_in_reply_to; i++)
+		if (!strcmp(r->in_reply_to[i], id))
+			return; /* References usually repeats In-Reply-To */
 	size_t cap = r->n_in_reply_to;
 	r->in_reply_to = xgrow(r->in_reply_to, &cap, r->n_in_reply_to + 1, sizeof *r->in_reply_to);
 	r->in_reply_to[r->n_in_reply_to++] = xstrdup(id);

@@ -1,5 +1,6 @@
 /* message: parse one fetched RFC 5322 message (libetpan MIME) into the plain fields classification needs. */
 #include "message.h"
+#include "rfc2047.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -218,146 +219,17 @@ static int add_charset(struct buf *out, const char *cs, const char *p, size_t n)
 	return add_unlabelled(out, p, n);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
-static int b64val(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
 
-/* Decode the text of one encoded word into bytes. */
-static void decode_word(char enc, const char *t, size_t n, struct buf *bytes)
-{
-	if (enc == 'Q' || enc == 'q') {
-		for (size_t i = 0; i < n; i++) {
-			if (t[i] == '_') {
-				buf_addch(bytes, ' ');
-			} else if (t[i] == '=' && i + 2 < n && hexval(t[i + 1]) >= 0 && hexval(t[i + 2]) >= 0) {
-				buf_addch(bytes, (char)(hexval(t[i + 1]) * 16 + hexval(t[i + 2])));
-				i += 2;
-			} else if (!is_space(t[i])) {
-				buf_addch(bytes, t[i]);
-			}
-		}
-		return;
-	}
-	uint32_t acc = 0;
-	int bits = 0;
-	for (size_t i = 0; i < n; i++) {
-		int v = b64val(t[i]);
-		if (v < 0)
-			continue; /* padding, folding white space, junk */
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			buf_addch(bytes, (char)((acc >> bits) & 0xff));
-		}
-	}
-}
 
-/* Try to read an encoded word at v[i]; fills charset/encoding/text span and returns the
- * index after "?=", or 0 when v[i] does not start a well-formed word. */
-static size_t encoded_word(const char *v, size_t n, size_t i, const char **cs, size_t *csn, char *enc,
-			   const char **txt, size_t *txtn)
-{
-	if (i + 2 > n || v[i] != '=' || v[i + 1] != '?')
-		return 0;
-	size_t j = i + 2, s = j;
-	while (j < n && v[j] != '?' && !is_space(v[j]) && j - s < 64)
-		j++;
-	if (j >= n || v[j] != '?' || j == s)
-		return 0;
-	*cs = v + s;
-	*csn = j - s;
-	j++;
-	if (j + 1 >= n || v[j + 1] != '?' || !strchr("BbQq", v[j]))
-		return 0;
-	*enc = v[j];
-	j += 2;
-	size_t ts = j;
-	/* the text may be folded (broken encoders): allow white space, stop at "?=" */
-	while (j + 1 < n && !(v[j] == '?' && v[j + 1] == '=') && j - ts < 2048)
-		j++;
-	if (j + 1 >= n || v[j] != '?' || v[j + 1] != '=')
-		return 0;
-	*txt = v + ts;
-	*txtn = j - ts;
-	return j + 2;
-}
 
 int message_decode_header(const char *v, size_t n, struct buf *out)
 {
-	struct buf pend = BUF_INIT(n + 16); /* decoded bytes of adjacent words, one charset */
-	struct buf gap = BUF_INIT(n + 16);  /* plain text since the last word */
-	char pcs[65] = "";
-	bool seen_word = false;
-	int rc = 0;
-	size_t i = 0;
-
-	while (i < n && rc == 0) {
-		const char *cs, *txt;
-		size_t csn, txtn;
-		char enc;
-		size_t end = encoded_word(v, n, i, &cs, &csn, &enc, &txt, &txtn);
-		if (!end) {
-			char c = v[i++];
-			if (c != '\r' && c != '\n')
-				buf_addch(&gap, c == '\t' ? ' ' : c);
-			continue;
-		}
-		char csname[65];
-		size_t cl = csn < 64 ? csn : 64;
-		memcpy(csname, cs, cl);
-		csname[cl] = '\0';
-		char *star = strchr(csname, '*'); /* RFC 2231 language suffix */
-		if (star)
-			*star = '\0';
-		bool blank = true;
-		for (size_t k = 0; k < gap.len; k++)
-			if (!is_space(gap.data[k]))
-				blank = false;
-		if (seen_word && blank) /* RFC 2047 §6.2: white space between words is dropped */
-			buf_reset(&gap);
-		if (gap.len || (pend.len && strcasecmp(pcs, csname) != 0)) {
-			if (pend.len)
-				rc = add_charset(out, pcs, pend.data, pend.len);
-			buf_reset(&pend);
-			if (rc == 0 && gap.len)
-				rc = add_unlabelled(out, gap.data, gap.len);
-			buf_reset(&gap);
-		}
-		snprintf(pcs, sizeof pcs, "%s", csname);
-		decode_word(enc, txt, txtn, &pend);
-		seen_word = true;
-		i = end;
-	}
-	if (rc == 0 && pend.len)
-		rc = add_charset(out, pcs, pend.data, pend.len);
-	if (rc == 0 && gap.len)
-		rc = add_unlabelled(out, gap.data, gap.len);
-	buf_release(&pend);
-	buf_release(&gap);
-	return rc;
+	/* one RFC 2047 decoder for the whole program: src/rfc2047.c (charsets through iconv,
+	 * adjacent words joined, malformed words kept as text, raw 8-bit read as UTF-8 when
+	 * valid, else Windows-1252) */
+	struct err e;
+	return rfc2047_decode(v, n, out, &e);
 }
 
 static char *decode_dup(const char *v)
@@ -934,6 +806,19 @@ static void setf(char **dst, char *v)
 	*dst = v;
 }
 
+/* Fill the fields of dst that are missing from src (src keeps the rest). */
+static void dsn_merge(struct message_dsn_rcpt *dst, struct message_dsn_rcpt *src)
+{
+	char **d[] = { &dst->action, &dst->status, &dst->diagnostic, &dst->remote_mta };
+	char **s[] = { &src->action, &src->status, &src->diagnostic, &src->remote_mta };
+	for (size_t i = 0; i < ARRAY_SIZE(d); i++) {
+		if (!*d[i] && *s[i]) {
+			*d[i] = *s[i];
+			*s[i] = NULL;
+		}
+	}
+}
+
 static void parse_dsn(struct walk *w, const char *p, size_t n)
 {
 	struct message *m = w->m;
@@ -941,6 +826,10 @@ static void parse_dsn(struct walk *w, const char *p, size_t n)
 	size_t off = 0;
 	m->has_dsn = true;
 	int blocks = 0;
+	/* fields seen without a recipient (a broken report split one block in two by an
+	 * unindented continuation line): they belong to the next recipient */
+	struct message_dsn_rcpt pending;
+	memset(&pending, 0, sizeof pending);
 	while (off < n && blocks++ < 1000) {
 		/* skip blank lines between blocks */
 		while (off < n && (p[off] == '\r' || p[off] == '\n'))
@@ -973,7 +862,14 @@ static void parse_dsn(struct walk *w, const char *p, size_t n)
 			 * writes Final- before Original-Recipient, others the reverse. */
 			if (name && strcasecmp(name, "Original-Recipient") == 0 && cur.original_recipient)
 				flush = true;
+			if (flush && have && !cur.final_recipient && !cur.original_recipient) {
+				dsn_merge(&pending, &cur);
+				dsn_rcpt_free(&cur);
+				memset(&cur, 0, sizeof cur);
+				have = false;
+			}
 			if (flush && have) {
+				dsn_merge(&cur, &pending);
 				if (m->n_dsn < w->lim->max_rcpts) {
 					m->dsn = xgrow(m->dsn, &cap, m->n_dsn + 1, sizeof *m->dsn);
 					m->dsn[m->n_dsn++] = cur;
@@ -1014,10 +910,10 @@ static void parse_dsn(struct walk *w, const char *p, size_t n)
 				setf(&m->dsn_reporting_mta, typed_text(val));
 			}
 		}
-		if (have)
-			dsn_rcpt_free(&cur);
+		dsn_rcpt_free(&cur); /* a block with only Remote-MTA and the like */
 		message_headers_free(h, nh);
 	}
+	dsn_rcpt_free(&pending);
 }
 
 static void parse_feedback(struct walk *w, const char *p, size_t n)
@@ -1109,6 +1005,20 @@ static void walk_single(struct walk *w, struct mailmime *mime)
 	ctype_from_libetpan(mime->mm_content_type, &ct);
 	const char *t = ct.type;
 	bool text = strcmp(t, "text/plain") == 0 || strcmp(t, "text/html") == 0;
+	/* other text subtypes (text/unknown from a bare "text", text/enriched, text/x-...)
+	 * read as plain; calendars, cards and tables are not a reply's words */
+	static const char *const not_words[] = { "text/calendar", "text/vcard", "text/x-vcard", "text/csv",
+						 "text/directory", "text/rfc822-headers", "text/x-vcalendar",
+						 "text/tab-separated-values", NULL };
+	if (!text && strncmp(t, "text/", 5) == 0) {
+		bool skip = false;
+		for (size_t i = 0; not_words[i]; i++)
+			skip |= strcmp(t, not_words[i]) == 0;
+		if (!skip) {
+			t = "text/plain";
+			text = true;
+		}
+	}
 	bool dsn = strcmp(t, "message/delivery-status") == 0 || strcmp(t, "message/global-delivery-status") == 0;
 	bool fb = strcmp(t, "message/feedback-report") == 0;
 	bool hdrs = strcmp(t, "text/rfc822-headers") == 0 || strcmp(t, "message/rfc822-headers") == 0 ||
@@ -1283,8 +1193,8 @@ static void fill_top_fields(struct message *m, const struct message_limits *lim)
 			m->from = a[0];
 		free(a);
 	}
-	/* To and Cc: a coordinator may answer with the attending in Cc */
 	message_parse_addrs(message_header(m, "To"), lim->max_addrs, &m->to, &m->n_to);
+	message_parse_addrs(message_header(m, "Cc"), lim->max_addrs, &m->cc, &m->n_cc);
 	if ((v = message_header(m, "Subject")) != NULL)
 		m->subject = decode_dup(v);
 	if ((v = message_header(m, "Date")) != NULL) {
@@ -1417,6 +1327,7 @@ void message_release(struct message *m)
 	free(m->from.addr);
 	free(m->from.name);
 	addrs_free(m->to, m->n_to);
+	addrs_free(m->cc, m->n_cc);
 	free(m->subject);
 	free(m->date_raw);
 	free(m->auto_submitted);

@@ -20,7 +20,7 @@ struct message_limits {
 	size_t max_depth;      /* MIME nesting levels visited */
 	size_t max_text;       /* bytes of decoded body text */
 	size_t max_ids;        /* In-Reply-To / References ids kept */
-	size_t max_addrs;      /* To addresses kept */
+	size_t max_addrs;      /* To and Cc addresses kept (each) */
 	size_t max_rcpts;      /* delivery-status recipient records kept */
 };
 
@@ -69,6 +69,8 @@ struct message {
 	struct message_addr from;   /* addr NULL when there is no usable From */
 	struct message_addr *to;
 	size_t n_to;
+	struct message_addr *cc;    /* a coordinator may answer with the attending in Cc */
+	size_t n_cc;
 	char *subject;              /* RFC 2047-decoded UTF-8, or NULL */
 	char *date_raw;
 	time_t date;                /* UTC seconds; valid when has_date */

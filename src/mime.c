@@ -37,6 +37,14 @@ static void st_put(struct stage *st, const char *p, size_t n)
 	st->n += n;
 }
 
+/* The one-octet case, inlined: quoted-printable emits most octets as themselves. */
+static inline void st_putc(struct stage *st, char c)
+{
+	if (st->n == sizeof st->b)
+		st_flush(st);
+	st->b[st->n++] = c;
+}
+
 static int st_end(struct stage *st, size_t mark, struct err *e)
 {
 	st_flush(st);
@@ -75,7 +83,7 @@ int mime_qp_encode(const void *in, size_t n, struct buf *out, struct err *e)
 				continue; /* re-decide: the start-of-line rules may now apply */
 			}
 			if (lit) {
-				st_put(&st, (const char *)&c, 1);
+				st_putc(&st, (char)c);
 			} else {
 				char t[3] = { '=', hexdig[c >> 4], hexdig[c & 15] };
 				st_put(&st, t, 3);

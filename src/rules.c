@@ -632,7 +632,9 @@ struct rules {
 	size_t n_negators;
 	struct pseq *clauses;
 	size_t n_clauses;
-	int threshold, ooo_threshold, automated_threshold, negation_window;
+	struct pseq *contrasts;
+	size_t n_contrasts;
+	int threshold, ooo_threshold, automated_threshold, negation_window, contrast_bonus, acceptance;
 	enum rules_label tiebreak[3];
 };
 
@@ -671,6 +673,9 @@ void rules_free(struct rules *r)
 	for (size_t i = 0; i < r->n_clauses; i++)
 		pseq_free(&r->clauses[i]);
 	free(r->clauses);
+	for (size_t i = 0; i < r->n_contrasts; i++)
+		pseq_free(&r->contrasts[i]);
+	free(r->contrasts);
 	free(r);
 }
 
@@ -687,6 +692,11 @@ int rules_ooo_threshold(const struct rules *r)
 int rules_automated_threshold(const struct rules *r)
 {
 	return r->automated_threshold;
+}
+
+int rules_acceptance(const struct rules *r)
+{
+	return r->acceptance;
 }
 
 const enum rules_label *rules_tiebreak(const struct rules *r)
@@ -712,7 +722,7 @@ static int split_line(const char *l, size_t n, char **out, int max, char *msg, s
 			break;
 		if (c >= max) {
 			snprintf(msg, msgsz, "too many fields");
-			return -1;
+			goto fail;
 		}
 		struct buf b = BUF_INIT(n + 1);
 		if (l[i] == '"') {
@@ -734,7 +744,7 @@ static int split_line(const char *l, size_t n, char **out, int max, char *msg, s
 			if (!closed) {
 				buf_release(&b);
 				snprintf(msg, msgsz, "unterminated quoted string");
-				return -1;
+				goto fail;
 			}
 			quoted[c] = true;
 		} else {
@@ -745,6 +755,10 @@ static int split_line(const char *l, size_t n, char **out, int max, char *msg, s
 		out[c++] = buf_detach(&b, NULL);
 	}
 	return c;
+fail:
+	while (c > 0)
+		free(out[--c]);
+	return -1;
 }
 
 static int parse_weight(const char *s, int *w)
@@ -889,19 +903,19 @@ static bool parse_line(struct rules *r, char **f, const bool *q, int nf, int lin
 		r->conds[r->n_conds++] = c;
 		return true;
 	}
-	if (strcmp(d, "negator") == 0 || strcmp(d, "clause") == 0) {
+	if (strcmp(d, "negator") == 0 || strcmp(d, "clause") == 0 || strcmp(d, "contrast") == 0) {
 		if (nf != 2 || !q[1]) {
 			snprintf(msg, msgsz, "%s needs one quoted pattern", d);
 			return false;
 		}
-		bool neg = d[0] == 'n';
-		size_t *cnt = neg ? &r->n_negators : &r->n_clauses;
+		struct pseq **arr = d[0] == 'n' ? &r->negators : d[1] == 'l' ? &r->clauses : &r->contrasts;
+		size_t *cnt = d[0] == 'n' ? &r->n_negators : d[1] == 'l' ? &r->n_clauses : &r->n_contrasts;
 		if (*cnt >= 64) {
 			snprintf(msg, msgsz, "more than 64 %s lines", d);
 			return false;
 		}
 		char perr[160];
-		if (!add_pattern_list(neg ? &r->negators : &r->clauses, cnt, f[1], perr, sizeof perr)) {
+		if (!add_pattern_list(arr, cnt, f[1], perr, sizeof perr)) {
 			snprintf(msg, msgsz, "pattern \"%.40s\": %s", f[1], perr);
 			return false;
 		}
@@ -934,24 +948,26 @@ static bool parse_line(struct rules *r, char **f, const bool *q, int nf, int lin
 			   strcmp(f[1], "ooo_threshold") == 0         ? &r->ooo_threshold :
 			   strcmp(f[1], "automated_threshold") == 0   ? &r->automated_threshold :
 			   strcmp(f[1], "negation_window") == 0       ? &r->negation_window :
+			   strcmp(f[1], "contrast_bonus") == 0        ? &r->contrast_bonus :
+			   strcmp(f[1], "acceptance") == 0            ? &r->acceptance :
 									NULL;
 		if (!dst) {
 			snprintf(msg, msgsz,
-				 "unknown setting '%.30s' (threshold, ooo_threshold, automated_threshold, negation_window, tiebreak)",
+				 "unknown setting '%.30s' (threshold, ooo_threshold, automated_threshold, negation_window, contrast_bonus, acceptance, tiebreak)",
 				 f[1]);
 			return false;
 		}
-		long max = dst == &r->negation_window ? 8 : 100;
-		if (parse_long(f[2], dst == &r->negation_window ? 0 : 1, max, &v) < 0) {
-			snprintf(msg, msgsz, "%s must be a whole number from %d to %ld", f[1],
-				 dst == &r->negation_window ? 0 : 1, max);
+		bool small = dst == &r->negation_window || dst == &r->contrast_bonus;
+		long max = small ? 8 : 100;
+		if (parse_long(f[2], small ? 0 : 1, max, &v) < 0) {
+			snprintf(msg, msgsz, "%s must be a whole number from %d to %ld", f[1], small ? 0 : 1, max);
 			return false;
 		}
 		*dst = (int)v;
 		return true;
 	}
 	snprintf(msg, msgsz,
-		 "unknown directive '%.30s' (offer, decline, info, ooo, unsubscribe, ignore, condition, negator, clause, set)",
+		 "unknown directive '%.30s' (offer, decline, info, ooo, unsubscribe, ignore, condition, negator, clause, contrast, set)",
 		 d);
 	return false;
 }
@@ -1068,6 +1084,23 @@ static bool negated(const struct rules *r, const struct toks *t, size_t start)
 		for (size_t k = 0; k < r->n_negators; k++) {
 			size_t e;
 			if (match_at(&r->negators[k], t, p, &e) && e <= start)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* The match at start follows a contrast word ("but", "however") in the same sentence:
+ * what comes after it is the writer's real answer. */
+static bool after_contrast(const struct rules *r, const struct toks *t, size_t start)
+{
+	for (size_t b = start; b > 0;) {
+		b--;
+		if (t->t[b].boundary)
+			return false;
+		for (size_t c = 0; c < r->n_contrasts; c++) {
+			size_t e;
+			if (match_at(&r->contrasts[c], t, b, &e) && e <= start)
 				return true;
 		}
 	}
@@ -1243,11 +1276,14 @@ void rules_eval(const struct rules *r, const char *subject, const char *body, si
 				continue;
 			lab = ru->neg_label;
 		}
+		int w = ru->weight;
+		if (r->contrast_bonus && !f[k].subject && after_contrast(r, &tb, f[k].s))
+			w += r->contrast_bonus;
 		if (lab == RULES_UNSUBSCRIBE) {
 			out->unsubscribe = true;
-			out->score[RULES_DECLINE] += ru->weight;
+			out->score[RULES_DECLINE] += w;
 		}
-		out->score[lab] += ru->weight;
+		out->score[lab] += w;
 		if (ru->tag && out->n_tags < RULES_MAX_HITS) {
 			bool dup = false;
 			for (size_t q = 0; q < out->n_tags; q++)
@@ -1258,7 +1294,7 @@ void rules_eval(const struct rules *r, const char *subject, const char *body, si
 		if (out->n_hits < RULES_MAX_HITS) {
 			struct rules_hit *h = &out->hits[out->n_hits++];
 			h->label = (enum rules_label)lab;
-			h->weight = ru->weight;
+			h->weight = w;
 			h->line = ru->line;
 			h->negated = f[k].neg;
 			const struct toks *t = f[k].subject ? &ts : &tb;

@@ -73,6 +73,10 @@ int rules_automated_threshold(const struct rules *r);  /* min decline/info score
 							* auto-generated message as such (4) */
 /* Tie order of offer/decline/info: index 0 wins ties. */
 const enum rules_label *rules_tiebreak(const struct rules *r);
+/* An offer score at least this high is an explicit acceptance: requests for paperwork,
+ * the CV or a call to the coordinator are then its conditions, not a competing
+ * info_request (0: off). */
+int rules_acceptance(const struct rules *r);
 size_t rules_count(const struct rules *r);
 
 /*

@@ -63,6 +63,7 @@ struct sender {
 	} *draws;
 	size_t ndraws, capdraws;
 	long tests_sent;
+	long due_total;   /* messages due when the run was prepared: the progress bar's total */
 };
 
 const char *send_outcome_name(enum send_outcome o)
@@ -162,6 +163,8 @@ void sender_close(struct sender *s)
 {
 	if (!s)
 		return;
+	if (s->o->dry_run)
+		store_rollback(s->w->st); /* the dry run's plan (sender_prepare) */
 	smtp_close(s->smtp);
 	imap_close(s->imap);
 	secret_release(&s->secret);
@@ -412,15 +415,30 @@ int sender_prepare(struct sender *s, struct send_plan *plan,
 	after = counts[MSG_QUEUED];
 	plan->planned = after - before;
 	plan->unknown = counts[MSG_UNKNOWN];
-	if (s->o->dry_run)
-		store_rollback(st);
-	else if (store_commit(st, e) < 0)
+	/* A dry run keeps its plan in this open transaction, so that sender_run() finds and
+	 * builds every message a real run would send; sender_close() rolls it back. (Rolled
+	 * back here, a new campaign's dry run had an empty queue and built nothing.) */
+	if (!s->o->dry_run && store_commit(st, e) < 0)
 		goto fail;
 	/* what is due now, and what the limits allow today */
-	if (s->o->dry_run) {
-		/* the plan was not kept: count what it would have been */
-		plan->queued = counts[MSG_QUEUED] + counts[MSG_FAILED_TEMP];
-		plan->due = plan->queued;
+	if (!s->paced) {
+		/* No limit applies, so every due message can go now, in queue order: counting them
+		 * is all pace_summarize() would conclude, and the paced path below holds the whole
+		 * queue, a contact load and a domain count per message (memory and time in
+		 * proportion to the campaign: 2.8x the peak RSS for 100k messages as for 1k). */
+		char first[sizeof plan->first_recipient];
+		long queued = 0, due_now = 0;
+		if (store_queue_summary(st, s->campaign_id, now, &queued, &due_now, first, sizeof first, e) < 0)
+			return -1;
+		plan->queued = queued;
+		plan->due = due_now;
+		if (!plan->first_recipient[0])
+			snprintf(plan->first_recipient, sizeof plan->first_recipient, "%s", first);
+		plan->pace.now = (size_t)(s->o->limit && due_now > s->o->limit ? s->o->limit : due_now);
+		plan->pace.last_now_at = now;
+		if (s->o->limit && due_now > s->o->limit)
+			plan->pace.later = (size_t)(due_now - s->o->limit);
+		s->due_total = due_now;
 		return 0;
 	}
 	struct msg *q = NULL;
@@ -469,6 +487,7 @@ int sender_prepare(struct sender *s, struct send_plan *plan,
 	for (size_t i = 0; i < nq; i++)
 		msg_release(&q[i]);
 	free(q);
+	s->due_total = plan->due;
 	return rc;
 fail:
 	store_rollback(st);
@@ -722,7 +741,7 @@ static int send_one(struct one *x, struct msg *m, struct send_stats *stats, stru
 
 	/* exactly once: 'sending' is durable before the first byte leaves */
 	hook_crash("before-sending");
-	if (store_begin(st, e) < 0 || store_mark_sending(st, m->id, now, e) < 0 ||
+	if (store_durable(st, true, e) < 0 || store_begin(st, e) < 0 || store_mark_sending(st, m->id, now, e) < 0 ||
 	    store_event(st, &(struct event){ .kind = "send.attempt", .campaign_id = m->campaign_id,
 					     .contact_id = m->contact_id, .message_row = m->id, .detail = m->message_id },
 			now, e) < 0 ||
@@ -770,7 +789,16 @@ static int send_one(struct one *x, struct msg *m, struct send_stats *stats, stru
 	if (sr == 0)
 		hook_crash("after-accept");
 
-	if (store_begin(st, e) < 0)
+	/* A 421, a timeout or a dropped connection once the recipient was named counts against
+	 * this message (failed_temp with backoff, attempts capped), although the run stops:
+	 * left untouched it would go first again on every run, and a recipient whose RCPT
+	 * always ends the session would block the whole queue for good. Before RCPT the
+	 * server or the network is at fault, and the message is untouched. */
+	bool charged = se.cls == ERR_TEMP && (!r.stop || r.phase >= SMTP_RCPT);
+	/* the outcome may be committed lazily (store_durable): lost to a power cut, the row is
+	 * 'sending' again, which recovery turns into 'unknown' — never into a second send —
+	 * and the next message's durable 'sending' commit flushes it anyway */
+	if (store_durable(st, false, e) < 0 || store_begin(st, e) < 0)
 		goto fatal;
 	struct event ev = { .campaign_id = m->campaign_id, .contact_id = m->contact_id, .message_row = m->id };
 	enum send_outcome oc;
@@ -813,14 +841,14 @@ static int send_one(struct one *x, struct msg *m, struct send_stats *stats, stru
 		ev.kind = "send.unknown";
 		oc = SEND_UNKNOWN;
 		stats->unknown++;
-	} else if (se.cls == ERR_TEMP && !r.stop && m->attempts + 1 < a->max_attempts) {
+	} else if (charged && m->attempts + 1 < a->max_attempts) {
 		if (store_mark_retry(st, m->id, MSG_FAILED_TEMP, true, now + backoff(m->attempts + 1), r.code, se.msg, now,
 				     e) < 0)
 			goto fatal;
 		ev.kind = "send.retry";
 		oc = SEND_RETRY;
 		stats->retry++;
-	} else if (se.cls == ERR_TEMP && !r.stop) {
+	} else if (charged) {
 		char gave_up[700];
 		snprintf(gave_up, sizeof gave_up, "gave up after %d attempts: %s", m->attempts + 1, se.msg);
 		if (store_mark_final(st, m->id, MSG_FAILED_PERM, r.code, gave_up, now, e) < 0)
@@ -834,7 +862,7 @@ static int send_one(struct one *x, struct msg *m, struct send_stats *stats, stru
 				     m->due_at, 0, m->last_error, now, e) < 0)
 			goto fatal;
 		ev.kind = "send.stopped";
-		oc = SEND_SKIPPED;
+		oc = SEND_POSTPONED; /* the run stops and says why once, in its final error */
 	}
 	snprintf(detail, sizeof detail, "code=%d %s", r.code, sr == 0 ? r.text : se.msg);
 	ev.detail = detail;
@@ -904,7 +932,9 @@ int sender_run(struct sender *s, struct send_stats *stats, void (*progress)(void
 			return -1;
 		time_t now = clock_now();
 		if (!x.total)
-			x.total = (long)nq;
+			x.total = s->due_total > (long)nq ? s->due_total : (long)nq;
+		if (budget && x.total > budget)
+			x.total = budget;
 		time_t *times = NULL, day_start = 0;
 		struct pace_history h = { 0 };
 		if (s->paced && history(s, now, &h, &times, &day_start, e) < 0) {

@@ -27,6 +27,7 @@ struct smtp {
 	char *url;
 	char *secret;          /* password or token, zeroed on close */
 	bool oauth;
+	bool has_cafile;
 	int trace;
 	struct src src;
 	char errbuf[CURL_ERROR_SIZE];
@@ -38,6 +39,7 @@ struct smtp {
 	struct buf reply;      /* last complete reply's text (multi-line joined) */
 	struct buf partial;    /* lines of a multi-line reply so far */
 	bool redact;           /* client lines are credentials until the AUTH exchange ends */
+	bool quitting;         /* QUIT was sent: its "221 Bye" is not the verdict */
 	long connects;
 };
 
@@ -73,7 +75,10 @@ static size_t header_cb(char *b, size_t sz, size_t n, void *ud)
 		if (s->partial.len)
 			buf_addch(&s->partial, ' ');
 		buf_add(&s->partial, l > 4 ? b + 4 : "", l > 4 ? l - 4 : 0);
-		if (l == 3 || b[3] == ' ') {
+		if (s->quitting) {
+			/* the reply to curl's own QUIT after a failure: keep the failure's reply */
+			buf_reset(&s->partial);
+		} else if (l == 3 || b[3] == ' ') {
 			s->code = (b[0] - '0') * 100 + (b[1] - '0') * 10 + (b[2] - '0');
 			s->code_phase = s->phase;
 			buf_reset(&s->reply);
@@ -103,6 +108,8 @@ static void set_phase_from_command(struct smtp *s, const char *d, size_t n)
 		s->phase = SMTP_RCPT;
 	else if (n >= 4 && !strncasecmp(d, "DATA", 4))
 		s->phase = SMTP_DATA;
+	else if (n >= 4 && !strncasecmp(d, "QUIT", 4))
+		s->quitting = true;
 }
 
 static int debug_cb(CURL *h, curl_infotype type, char *d, size_t n, void *ud)
@@ -195,12 +202,17 @@ int smtp_open(const struct smtp_opts *o, struct smtp **out, struct err *e)
 	curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT, timeout);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout * 10); /* a whole message, attachments included */
 	curl_easy_setopt(h, CURLOPT_SASL_IR, 1L);
+	/* one connection at a time: when a new one is opened (FRESH_CONNECT below), the old
+	 * one is closed instead of lingering in the cache to be picked up again */
+	curl_easy_setopt(h, CURLOPT_MAXCONNECTS, 1L);
 	if (!smtps) {
 		/* STARTTLS is mandatory: CURLUSESSL_TRY silently sends in clear text (notes §1.2) */
 		curl_easy_setopt(h, CURLOPT_USE_SSL, o->allow_plaintext ? (long)CURLUSESSL_NONE : (long)CURLUSESSL_ALL);
 	}
-	if (o->cafile)
+	if (o->cafile) {
 		curl_easy_setopt(h, CURLOPT_CAINFO, o->cafile);
+		s->has_cafile = true;
+	}
 	if (o->insecure) {
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -277,6 +289,13 @@ static int classify(struct smtp *s, CURLcode rc, struct smtp_reply *r, struct er
 	const char *enh = enhanced(r->text);
 	const char *where = smtp_phase_name(r->phase);
 
+	if (rc == CURLE_LOGIN_DENIED && code >= 400 && code < 500) {
+		/* "454 4.7.0 Temporary authentication failure" (RFC 4954 §6): nothing for the
+		 * user to fix, and no reason to doubt the password */
+		r->stop = true;
+		return err_set(e, ERR_TEMP, code, "the server could not check the login just now (%s); try again later",
+			       said);
+	}
 	if (rc == CURLE_LOGIN_DENIED || code == 530 || code == 534 || code == 535 || code == 538) {
 		r->stop = true;
 		if (s->oauth && code == 334)
@@ -288,8 +307,9 @@ static int classify(struct smtp *s, CURLcode rc, struct smtp_reply *r, struct er
 	if (tls_error(rc)) {
 		r->stop = true;
 		return err_set(e, ERR_SESSION, rc,
-			       "TLS failed: %s; if the server uses a private CA, set cafile in outreach.conf",
-			       s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc));
+			       "TLS failed: %s; %s", s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc),
+			       s->has_cafile ? "check the server's certificate (host name, expiry) and the cafile setting"
+					     : "if the server uses a private CA, set cafile in outreach.conf");
 	}
 	if (rc == CURLE_USE_SSL_FAILED) {
 		r->stop = true;
@@ -349,6 +369,7 @@ static CURLcode perform(struct smtp *s, const char *data, size_t len, struct smt
 	s->code = 0;
 	s->code_phase = SMTP_CONNECT;
 	s->redact = false;
+	s->quitting = false;
 	buf_reset(&s->reply);
 	buf_reset(&s->partial);
 	CURLcode rc = curl_easy_perform(s->h);
@@ -387,6 +408,12 @@ int smtp_send(struct smtp *s, const char *from, const char *rcpt, const char *da
 		smtp_queue_id(reply->text, reply->queue_id, sizeof reply->queue_id);
 	} else {
 		result = classify(s, rc, reply, e);
+		/* curl keeps the connection after the end of data was refused (notes §1.5), but
+		 * Postfix does not end the transaction when smtpd_end_of_data_restrictions reject:
+		 * the next MAIL FROM got "503 5.5.1 Error: nested MAIL command" and stopped the
+		 * run. Start the next message on a new connection. */
+		if (reply->phase == SMTP_BODY)
+			curl_easy_setopt(s->h, CURLOPT_FRESH_CONNECT, 1L);
 	}
 	curl_easy_setopt(s->h, CURLOPT_MAIL_RCPT, NULL);
 	curl_slist_free_all(rcpts);

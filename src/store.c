@@ -2,6 +2,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -59,8 +60,9 @@ static const char schema_v1[] =
 	"  contact_id INTEGER NOT NULL REFERENCES contacts(id),"
 	"  step INTEGER NOT NULL CHECK (step >= 0),"
 	"  message_id TEXT NOT NULL UNIQUE,"
-	"  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN"
-	"    ('queued','sending','sent','failed_temp','failed_perm','unknown','cancelled')),"
+	/* an OR chain, not IN (...): SQLite builds a temporary table for IN on every write */
+	"  state TEXT NOT NULL DEFAULT 'queued' CHECK (state = 'queued' OR state = 'sending' OR state = 'sent'"
+	"    OR state = 'failed_temp' OR state = 'failed_perm' OR state = 'unknown' OR state = 'cancelled'),"
 	"  due_at INTEGER NOT NULL,"
 	"  attempts INTEGER NOT NULL DEFAULT 0,"
 	"  last_error TEXT, last_code INTEGER,"
@@ -70,7 +72,7 @@ static const char schema_v1[] =
 	"  created_at INTEGER NOT NULL, sending_at INTEGER, sent_at INTEGER,"
 	"  updated_at INTEGER NOT NULL,"
 	"  UNIQUE (campaign_id, contact_id, step));"
-	"CREATE INDEX messages_state_due ON messages(state, due_at);"
+	"CREATE INDEX messages_queue ON messages(campaign_id, state, due_at);"
 	"CREATE INDEX messages_contact ON messages(contact_id);"
 	"CREATE INDEX messages_sent_at ON messages(sent_at) WHERE sent_at IS NOT NULL;"
 	/* a message from the mailbox that concerns a contact: reply, bounce, auto-reply */
@@ -189,6 +191,31 @@ int store_step_done(struct store *s, sqlite3_stmt *st, struct err *e, const char
 	if (r != SQLITE_DONE && r != SQLITE_ROW)
 		rc = store_sqlerr(s, e, what);
 	sqlite3_reset(st);
+	return rc;
+}
+
+int store_each(struct store *s, const char *sql, int (*row)(sqlite3_stmt *st, void *ud), void *ud,
+	       const char *what, struct err *e, const char *binds, ...)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return store_sqlerr(s, e, what);
+	va_list ap;
+	va_start(ap, binds);
+	for (int i = 0; binds && binds[i]; i++) {
+		if (binds[i] == 'i')
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+		else
+			store_bind_text(st, i + 1, va_arg(ap, const char *));
+	}
+	va_end(ap);
+	int r, rc = 0;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = row(st, ud)) != 0)
+			break;
+	if (!rc && r != SQLITE_DONE)
+		rc = store_sqlerr(s, e, what);
+	sqlite3_finalize(st);
 	return rc;
 }
 
@@ -328,6 +355,11 @@ int store_integrity_check(struct store *s, struct err *e)
 		rc = err_set(e, ERR_IO, 0, "database integrity check failed: %s", store_col_text(st, 0));
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int store_durable(struct store *s, bool durable, struct err *e)
+{
+	return store_exec(s, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", e);
 }
 
 struct sqlite3 *store_db(struct store *s)
@@ -604,25 +636,25 @@ static const char SQL_ENROLLMENTS_OF[] =
 	"SELECT k.name, en.state, en.reason, en.created_at, en.updated_at FROM enrollments en"
 	" JOIN campaigns k ON k.id = en.campaign_id WHERE en.contact_id = ?1 ORDER BY k.id";
 
+struct enrollment_cb {
+	int (*fn)(void *ud, const struct enrollment *en);
+	void *ud;
+};
+
+static int enrollment_row(sqlite3_stmt *st, void *ud)
+{
+	struct enrollment_cb *c = ud;
+	struct enrollment en = { store_col_text(st, 0), store_col_text(st, 1),
+				 sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL : store_col_text(st, 2),
+				 (time_t)sqlite3_column_int64(st, 3), (time_t)sqlite3_column_int64(st, 4) };
+	return c->fn(c->ud, &en);
+}
+
 int store_enrollments_each(struct store *s, int64_t contact_id,
 			   int (*fn)(void *ud, const struct enrollment *en), void *ud, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db, SQL_ENROLLMENTS_OF, -1, &st, NULL) != SQLITE_OK)
-		return store_sqlerr(s, e, "reading enrolments");
-	sqlite3_bind_int64(st, 1, contact_id);
-	int r, rc = 0;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		struct enrollment en = { store_col_text(st, 0), store_col_text(st, 1),
-					 sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL : store_col_text(st, 2),
-					 (time_t)sqlite3_column_int64(st, 3), (time_t)sqlite3_column_int64(st, 4) };
-		if ((rc = fn(ud, &en)) != 0)
-			break;
-	}
-	if (!rc && r != SQLITE_DONE)
-		rc = store_sqlerr(s, e, "reading enrolments");
-	sqlite3_finalize(st);
-	return rc;
+	struct enrollment_cb c = { fn, ud };
+	return store_each(s, SQL_ENROLLMENTS_OF, enrollment_row, &c, "reading enrolments", e, "i", contact_id);
 }
 
 /* ---------------------------------------------------------------- suppressions */
@@ -685,24 +717,25 @@ int store_is_suppressed(struct store *s, const char *email, int64_t campaign_id,
 	return 0;
 }
 
+struct suppression_cb {
+	int (*fn)(void *ud, const struct suppression *sp);
+	void *ud;
+};
+
+static int suppression_row(sqlite3_stmt *st, void *ud)
+{
+	struct suppression_cb *c = ud;
+	struct suppression sp = {
+		store_col_text(st, 0), sqlite3_column_type(st, 1) == SQLITE_NULL ? NULL : store_col_text(st, 1),
+		store_col_text(st, 2), store_col_text(st, 3), (time_t)sqlite3_column_int64(st, 4),
+	};
+	return c->fn(c->ud, &sp);
+}
+
 int store_suppress_each(struct store *s, int (*fn)(void *ud, const struct suppression *sp), void *ud, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db, SQL_SUPPRESS_ALL, -1, &st, NULL) != SQLITE_OK)
-		return store_sqlerr(s, e, "listing suppressions");
-	int r, rc = 0;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		struct suppression sp = {
-			store_col_text(st, 0), sqlite3_column_type(st, 1) == SQLITE_NULL ? NULL : store_col_text(st, 1),
-			store_col_text(st, 2), store_col_text(st, 3), (time_t)sqlite3_column_int64(st, 4),
-		};
-		if ((rc = fn(ud, &sp)) != 0)
-			break;
-	}
-	if (!rc && r != SQLITE_DONE)
-		rc = store_sqlerr(s, e, "listing suppressions");
-	sqlite3_finalize(st);
-	return rc;
+	struct suppression_cb c = { fn, ud };
+	return store_each(s, SQL_SUPPRESS_ALL, suppression_row, &c, "listing suppressions", e, NULL);
 }
 
 int store_suppression_count(struct store *s, long *n, struct err *e)
@@ -784,23 +817,23 @@ static const char SQL_EVENTS_OF[] =
 	"SELECT ev.at, ev.kind, k.name, ev.detail FROM events ev LEFT JOIN campaigns k ON k.id = ev.campaign_id"
 	" WHERE ev.contact_id = ?1 ORDER BY ev.id";
 
+struct event_cb {
+	int (*fn)(void *ud, const struct event_row *ev);
+	void *ud;
+};
+
+static int event_row(sqlite3_stmt *st, void *ud)
+{
+	struct event_cb *c = ud;
+	struct event_row ev = { (time_t)sqlite3_column_int64(st, 0), store_col_text(st, 1),
+				sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL : store_col_text(st, 2),
+				store_col_text(st, 3) };
+	return c->fn(c->ud, &ev);
+}
+
 int store_events_each(struct store *s, int64_t contact_id,
 		      int (*fn)(void *ud, const struct event_row *ev), void *ud, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db, SQL_EVENTS_OF, -1, &st, NULL) != SQLITE_OK)
-		return store_sqlerr(s, e, "reading events");
-	sqlite3_bind_int64(st, 1, contact_id);
-	int r, rc = 0;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		struct event_row ev = { (time_t)sqlite3_column_int64(st, 0), store_col_text(st, 1),
-					sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL : store_col_text(st, 2),
-					store_col_text(st, 3) };
-		if ((rc = fn(ud, &ev)) != 0)
-			break;
-	}
-	if (!rc && r != SQLITE_DONE)
-		rc = store_sqlerr(s, e, "reading events");
-	sqlite3_finalize(st);
-	return rc;
+	struct event_cb c = { fn, ud };
+	return store_each(s, SQL_EVENTS_OF, event_row, &c, "reading events", e, "i", contact_id);
 }

@@ -59,6 +59,15 @@ int store_begin(struct store *s, struct err *e);
 int store_commit(struct store *s, struct err *e);
 void store_rollback(struct store *s);
 int store_integrity_check(struct store *s, struct err *e);
+/*
+ * How durable the next commits are. true (the default): each commit is on disk before it
+ * returns (synchronous=FULL). false: it survives a crash of the process at once, and a
+ * power loss only once a later durable commit (or checkpoint) has reached the disk
+ * (WAL with synchronous=NORMAL). The sender marks 'sending' durably and 'sent' lazily:
+ * if a power loss undoes 'sent', the row is 'sending' again and becomes 'unknown' —
+ * never resent — so exactly-once holds with one fsync per message instead of two.
+ */
+int store_durable(struct store *s, bool durable, struct err *e);
 int store_schema_version(struct store *s);
 
 /* ---- contacts */

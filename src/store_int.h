@@ -24,6 +24,13 @@ int store_exec(struct store *s, const char *sql, struct err *e);
 int store_step_done(struct store *s, sqlite3_stmt *st, struct err *e, const char *what);
 int store_sqlerr(struct store *s, struct err *e, const char *what);
 void store_bind_text(sqlite3_stmt *st, int i, const char *v);
+/*
+ * Run a query row by row: prepared fresh (not cached), so row() may use the store. `binds`
+ * names the parameters that follow in order: 'i' an int64_t, 't' a const char * (NULL binds
+ * SQL NULL). row() returns 0 to go on; anything else stops and is returned.
+ */
+int store_each(struct store *s, const char *sql, int (*row)(sqlite3_stmt *st, void *ud), void *ud,
+	       const char *what, struct err *e, const char *binds, ...);
 /* Column text, "" for NULL (valid until the next step/reset). */
 const char *store_col_text(sqlite3_stmt *st, int i);
 /* Column text copied, NULL for NULL. */

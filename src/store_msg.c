@@ -116,23 +116,24 @@ static const char SQL_UNPLANNED[] =
 	"SELECT c.id, c.email FROM enrollments en JOIN contacts c ON c.id = en.contact_id"
 	" WHERE en.campaign_id = ?1 AND en.state = 'active' AND NOT EXISTS"
 	" (SELECT 1 FROM messages m WHERE m.campaign_id = en.campaign_id AND m.contact_id = en.contact_id AND m.step = 0)"
-	" ORDER BY c.id";
+	" ORDER BY en.contact_id"; /* = c.id, in the primary key's order: no temporary sort of every row */
+
+struct unplanned_cb {
+	int (*fn)(void *ud, int64_t contact_id, const char *email);
+	void *ud;
+};
+
+static int unplanned_row(sqlite3_stmt *st, void *ud)
+{
+	struct unplanned_cb *c = ud;
+	return c->fn(c->ud, sqlite3_column_int64(st, 0), store_col_text(st, 1));
+}
 
 int store_unplanned_each(struct store *s, int64_t campaign_id,
 			 int (*fn)(void *ud, int64_t contact_id, const char *email), void *ud, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db, SQL_UNPLANNED, -1, &st, NULL) != SQLITE_OK)
-		return store_sqlerr(s, e, "planning");
-	sqlite3_bind_int64(st, 1, campaign_id);
-	int r, rc = 0;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		if ((rc = fn(ud, sqlite3_column_int64(st, 0), store_col_text(st, 1))) != 0)
-			break;
-	if (!rc && r != SQLITE_DONE)
-		rc = store_sqlerr(s, e, "planning");
-	sqlite3_finalize(st);
-	return rc;
+	struct unplanned_cb c = { fn, ud };
+	return store_each(s, SQL_UNPLANNED, unplanned_row, &c, "planning", e, "i", campaign_id);
 }
 
 static const char SQL_ELSEWHERE[] =
@@ -175,12 +176,15 @@ int store_plan(struct store *s, int64_t campaign_id, int64_t contact_id, int ste
 
 /* ------------------------------------------------------------------ queue */
 
-static const char SQL_QUEUE[] =
-	"SELECT " MSG_COLS " FROM messages m JOIN contacts c ON c.id = m.contact_id"
-	" JOIN enrollments en ON en.campaign_id = m.campaign_id AND en.contact_id = m.contact_id"
-	" JOIN campaigns k ON k.id = m.campaign_id"
+/* The queue's rows: store_queue and store_queue_summary must agree on them. */
+#define QUEUE_FROM \
+	" FROM messages m JOIN contacts c ON c.id = m.contact_id" \
+	" JOIN enrollments en ON en.campaign_id = m.campaign_id AND en.contact_id = m.contact_id" \
+	" JOIN campaigns k ON k.id = m.campaign_id" \
 	" WHERE m.campaign_id = ?1 AND m.state IN ('queued','failed_temp') AND en.state = 'active' AND k.state = 'active'"
-	" ORDER BY m.due_at, m.step, m.id";
+#define QUEUE_ORDER " ORDER BY m.due_at, m.step, m.id"
+
+static const char SQL_QUEUE[] = "SELECT " MSG_COLS QUEUE_FROM QUEUE_ORDER;
 
 int store_queue(struct store *s, int64_t campaign_id, struct msg **out, size_t *n, size_t limit, struct err *e)
 {
@@ -189,6 +193,45 @@ int store_queue(struct store *s, int64_t campaign_id, struct msg **out, size_t *
 		return -1;
 	sqlite3_bind_int64(st, 1, campaign_id);
 	return collect(s, st, out, n, limit, e, "reading the queue");
+}
+
+static const char SQL_QUEUE_COUNT[] = "SELECT count(*), coalesce(sum(m.due_at <= ?2), 0)" QUEUE_FROM;
+static const char SQL_QUEUE_FIRST[] = "SELECT c.email" QUEUE_FROM " AND m.due_at <= ?2" QUEUE_ORDER " LIMIT 1";
+
+int store_queue_summary(struct store *s, int64_t campaign_id, time_t now, long *queued, long *due, char *first,
+			size_t firstsz, struct err *e)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_QUEUE_COUNT, e);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, campaign_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	int r = sqlite3_step(st);
+	long q = 0, d = 0;
+	if (r == SQLITE_ROW) {
+		q = (long)sqlite3_column_int64(st, 0);
+		d = (long)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_ROW)
+		return store_sqlerr(s, e, "counting the queue");
+	if (first && firstsz) {
+		if (!(st = store_stmt(s, SQL_QUEUE_FIRST, e)))
+			return -1;
+		sqlite3_bind_int64(st, 1, campaign_id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+		r = sqlite3_step(st);
+		if (r == SQLITE_ROW)
+			snprintf(first, firstsz, "%s", store_col_text(st, 0));
+		else if (r == SQLITE_DONE)
+			first[0] = '\0';
+		sqlite3_reset(st);
+		if (r != SQLITE_ROW && r != SQLITE_DONE)
+			return store_sqlerr(s, e, "reading the queue");
+	}
+	*queued = q;
+	*due = d;
+	return 0;
 }
 
 static const char SQL_IN_STATE[] =
@@ -499,29 +542,29 @@ static const char SQL_SCHEDULE[] =
 	" JOIN campaigns k ON k.id = m.campaign_id"
 	" WHERE m.campaign_id = ?1 AND m.state IN ('queued','failed_temp') ORDER BY m.due_at, m.step, m.id";
 
+struct schedule_cb {
+	int (*fn)(void *ud, const struct sched_row *r);
+	void *ud;
+};
+
+static int schedule_row(sqlite3_stmt *st, void *ud)
+{
+	struct schedule_cb *c = ud;
+	struct sched_row row;
+	read_msg(st, &row.m);
+	row.enrollment = store_col_text(st, 12);
+	row.enroll_reason = sqlite3_column_type(st, 13) == SQLITE_NULL ? NULL : store_col_text(st, 13);
+	row.campaign_state = store_col_text(st, 14);
+	int rc = c->fn(c->ud, &row);
+	msg_release(&row.m);
+	return rc;
+}
+
 int store_schedule_each(struct store *s, int64_t campaign_id, int (*fn)(void *ud, const struct sched_row *r),
 			void *ud, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db, SQL_SCHEDULE, -1, &st, NULL) != SQLITE_OK)
-		return store_sqlerr(s, e, "reading the schedule");
-	sqlite3_bind_int64(st, 1, campaign_id);
-	int r, rc = 0;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		struct sched_row row;
-		read_msg(st, &row.m);
-		row.enrollment = store_col_text(st, 12);
-		row.enroll_reason = sqlite3_column_type(st, 13) == SQLITE_NULL ? NULL : store_col_text(st, 13);
-		row.campaign_state = store_col_text(st, 14);
-		rc = fn(ud, &row);
-		msg_release(&row.m);
-		if (rc)
-			break;
-	}
-	if (!rc && r != SQLITE_DONE)
-		rc = store_sqlerr(s, e, "reading the schedule");
-	sqlite3_finalize(st);
-	return rc;
+	struct schedule_cb c = { fn, ud };
+	return store_each(s, SQL_SCHEDULE, schedule_row, &c, "reading the schedule", e, "i", campaign_id);
 }
 
 static const char SQL_CAMPAIGN_STATE[] = "UPDATE campaigns SET state = ?2 WHERE id = ?1";

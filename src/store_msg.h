@@ -44,6 +44,11 @@ int store_plan(struct store *s, int64_t campaign_id, int64_t contact_id, int ste
  * campaign), earliest due first, at most limit (0: all). Caller releases each msg and
  * frees the array. */
 int store_queue(struct store *s, int64_t campaign_id, struct msg **out, size_t *n, size_t limit, struct err *e);
+/* The same rows counted, without reading them: *queued in all, *due of them with due_at <=
+ * now, and (when first is given) the email of the first due one in queue order ("" when
+ * none), cut to firstsz. */
+int store_queue_summary(struct store *s, int64_t campaign_id, time_t now, long *queued, long *due, char *first,
+			size_t firstsz, struct err *e);
 /* The rows in state st (any campaign when campaign_id is 0). */
 int store_messages_in_state(struct store *s, int64_t campaign_id, enum msg_state st, struct msg **out, size_t *n,
 			    struct err *e);

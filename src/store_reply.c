@@ -240,25 +240,24 @@ static const char SQL_PEERS[] =
 	" WHERE en.campaign_id = ?1 AND c.id <> ?2 AND en.state = 'active' AND c.hospital <> ''"
 	" AND lower(c.hospital) = lower(?3) AND (?4 IS NULL OR lower(c.department) = lower(?4))";
 
+struct peers_cb {
+	int (*fn)(void *ud, int64_t contact_id, const char *email);
+	void *ud;
+};
+
+static int peer_row(sqlite3_stmt *st, void *ud)
+{
+	struct peers_cb *c = ud;
+	return c->fn(c->ud, sqlite3_column_int64(st, 0), store_col_text(st, 1));
+}
+
 int store_peers_each(struct store *s, int64_t campaign_id, int64_t contact_id, const char *hospital,
 		     const char *department, int (*fn)(void *ud, int64_t contact_id, const char *email), void *ud,
 		     struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db, SQL_PEERS, -1, &st, NULL) != SQLITE_OK)
-		return store_sqlerr(s, e, "finding colleagues");
-	sqlite3_bind_int64(st, 1, campaign_id);
-	sqlite3_bind_int64(st, 2, contact_id);
-	store_bind_text(st, 3, hospital);
-	store_bind_text(st, 4, department);
-	int r, rc = 0;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		if ((rc = fn(ud, sqlite3_column_int64(st, 0), store_col_text(st, 1))) != 0)
-			break;
-	if (!rc && r != SQLITE_DONE)
-		rc = store_sqlerr(s, e, "finding colleagues");
-	sqlite3_finalize(st);
-	return rc;
+	struct peers_cb c = { fn, ud };
+	return store_each(s, SQL_PEERS, peer_row, &c, "finding colleagues", e, "iitt", campaign_id, contact_id, hospital,
+			  department);
 }
 
 /* ------------------------------------------------------------------ listing, overrides */
@@ -276,28 +275,27 @@ static const char *opt(sqlite3_stmt *st, int i)
 	return sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : store_col_text(st, i);
 }
 
+struct replies_cb {
+	int (*fn)(void *ud, const struct reply_row *r);
+	void *ud;
+};
+
+static int reply_row(sqlite3_stmt *st, void *ud)
+{
+	struct replies_cb *c = ud;
+	struct reply_row row = {
+		sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), store_col_text(st, 2), store_col_text(st, 3),
+		store_col_text(st, 4), store_col_text(st, 5), opt(st, 6), opt(st, 7), opt(st, 8), opt(st, 9),
+		opt(st, 10), opt(st, 11), opt(st, 12), opt(st, 13), opt(st, 14), (time_t)sqlite3_column_int64(st, 15),
+	};
+	return c->fn(c->ud, &row);
+}
+
 int store_replies_each(struct store *s, const char *label, int (*fn)(void *ud, const struct reply_row *r), void *ud,
 		       struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db, SQL_REPLIES, -1, &st, NULL) != SQLITE_OK)
-		return store_sqlerr(s, e, "listing replies");
-	store_bind_text(st, 1, label);
-	int r, rc = 0;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		struct reply_row row = {
-			sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), store_col_text(st, 2),
-			store_col_text(st, 3), store_col_text(st, 4), store_col_text(st, 5), opt(st, 6), opt(st, 7),
-			opt(st, 8), opt(st, 9), opt(st, 10), opt(st, 11), opt(st, 12), opt(st, 13), opt(st, 14),
-			(time_t)sqlite3_column_int64(st, 15),
-		};
-		if ((rc = fn(ud, &row)) != 0)
-			break;
-	}
-	if (!rc && r != SQLITE_DONE)
-		rc = store_sqlerr(s, e, "listing replies");
-	sqlite3_finalize(st);
-	return rc;
+	struct replies_cb c = { fn, ud };
+	return store_each(s, SQL_REPLIES, reply_row, &c, "listing replies", e, "t", label);
 }
 
 static const char SQL_LATEST_REPLY[] =

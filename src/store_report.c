@@ -13,22 +13,23 @@ static const char *col_or_null(sqlite3_stmt *st, int i)
 	return sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : store_col_text(st, i);
 }
 
-/* Prepared fresh (not cached) so the callback may run other queries on the same store. */
+/* Each row of a query over one campaign (?1), through the store's shared iterator. */
+struct each_cb {
+	int (*row)(sqlite3_stmt *st, const void *cb);
+	const void *cb;
+};
+
+static int each_row(sqlite3_stmt *st, void *ud)
+{
+	struct each_cb *c = ud;
+	return c->row(st, c->cb);
+}
+
 static int each(struct store *s, const char *sql, int64_t campaign_id, const char *what,
 		int (*row)(sqlite3_stmt *st, const void *cb), const void *cb, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return store_sqlerr(s, e, what);
-	sqlite3_bind_int64(st, 1, campaign_id);
-	int r, rc = 0;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		if ((rc = row(st, cb)) != 0)
-			break;
-	if (!rc && r != SQLITE_DONE)
-		rc = store_sqlerr(s, e, what);
-	sqlite3_finalize(st);
-	return rc;
+	struct each_cb c = { row, cb };
+	return store_each(s, sql, each_row, &c, what, e, "i", campaign_id);
 }
 
 static const char SQL_CONTACTS[] =

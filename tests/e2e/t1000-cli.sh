@@ -6,7 +6,7 @@
 require_outreach
 
 # The commands the issues promise; every one must have help.
-COMMANDS="init config import contacts lint preview send run poll ingest classify schedule pause resume resolve replies mark suppress"
+COMMANDS="init config import contacts suppress lint preview send run poll ingest classify replies mark status report schedule pause resume resolve"
 
 # lines FILE: number of lines in FILE
 lines() { wc -l <"$1" | tr -d ' '; }

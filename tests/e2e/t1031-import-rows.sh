@@ -72,6 +72,7 @@ test_expect_success '--dry-run: every problem reported, counts printed, nothing 
 
 test_expect_success 'every bad row is reported as file:line with its reason; the good rows are imported; exit 65' '
 	assert_exit 65 "$OUTREACH" import contacts/messy.csv --rejects rejects.csv
+	assert_eq 600 "$(stat -c %a rejects.csv)" "the rejects file holds contact data: private"
 	cp "$T/stderr" messy.stderr
 	head -n 15 "$T/stderr" >got
 	diff -u messy.expected got

@@ -135,7 +135,9 @@ static void test_sisimai(void **state)
 			else
 				miss(&k, &unlisted, "bounces", file, "count", "expected %zu, got %zu (%s%s)", nrows,
 				     b.n_rcpts, b.n_rcpts ? b.rcpts[0].addr : "-", b.n_rcpts > 1 ? ",..." : "");
-			bool bad_rcpt = false, bad_status = false, bad_cls = false, bad_hard = false, bad_code = false;
+			bool bad_rcpt = false, bad_cls = false;
+			int bad_status = 0, bad_hard = 0, bad_code = 0;
+			char d_status[200] = "", d_hard[300] = "", d_code[200] = "";
 			for (size_t r = i; r < j; r++) {
 				const char *want = t.rows[r].f[2];
 				const struct bounce_rcpt *got = NULL;
@@ -156,8 +158,8 @@ static void test_sisimai(void **state)
 					status.total++;
 					if (strcmp(st, got->status) == 0)
 						status.ok++;
-					else
-						bad_status = true;
+					else if (!bad_status++)
+						snprintf(d_status, sizeof d_status, "want %s got %s", st, got->status);
 				}
 				if (*st) {
 					cls.total++;
@@ -169,32 +171,32 @@ static void test_sisimai(void **state)
 				hard.total++;
 				if ((strcmp(t.rows[r].f[6], "1") == 0) == got->hard)
 					hard.ok++;
-				else
-					bad_hard = true;
+				else if (!bad_hard++)
+					snprintf(d_hard, sizeof d_hard, "want %s (%s) got %s (%s): %.150s",
+						 t.rows[r].f[6][0] == '1' ? "hard" : "soft", t.rows[r].f[5],
+						 got->hard ? "hard" : "soft", bounce_reason_name(got->reason),
+						 got->diagnostic ? got->diagnostic : "");
 				if (*t.rows[r].f[4]) {
 					code.total++;
-					if (atoi(t.rows[r].f[4]) == got->smtp_code)
+					long want_code = 0;
+					parse_long(t.rows[r].f[4], 0, 999, &want_code);
+					if (want_code == got->smtp_code)
 						code.ok++;
-					else
-						bad_code = true;
+					else if (!bad_code++)
+						snprintf(d_code, sizeof d_code, "want %ld got %d", want_code, got->smtp_code);
 				}
-				if (verbose() && (bad_status || bad_hard || bad_code))
-					printf("      row %zu: want %s %s hard=%s code=%s | got %s %s %s hard=%d code=%d | %s\n",
-					       r - i + 1, st, t.rows[r].f[5], t.rows[r].f[6], t.rows[r].f[4], got->addr,
-					       got->status, bounce_reason_name(got->reason), got->hard, got->smtp_code,
-					       got->diagnostic ? got->diagnostic : "");
 			}
 			if (bad_rcpt)
 				miss(&k, &unlisted, "bounces", file, "rcpt", "derived recipient not found (got %s)",
 				     b.n_rcpts ? b.rcpts[0].addr : "-");
 			if (bad_status)
-				miss(&k, &unlisted, "bounces", file, "status", "status differs");
+				miss(&k, &unlisted, "bounces", file, "status", "%s", d_status);
 			if (bad_cls)
 				miss(&k, &unlisted, "bounces", file, "class", "status class differs");
 			if (bad_hard)
-				miss(&k, &unlisted, "bounces", file, "hard", "hard/soft differs");
+				miss(&k, &unlisted, "bounces", file, "hard", "%s", d_hard);
 			if (bad_code)
-				miss(&k, &unlisted, "bounces", file, "code", "reply code differs");
+				miss(&k, &unlisted, "bounces", file, "code", "%s", d_code);
 		}
 		bounce_release(&b);
 		message_release(&m);
@@ -311,11 +313,140 @@ static void test_flufl(void **state)
 	assert_int_equal(fixed, 0);
 }
 
+static void test_reasons(void **state)
+{
+	(void)state;
+	static const struct { const char *diag, *status; enum bounce_reason r; } t[] = {
+		{ "550 5.1.1 <a@b.example>: Recipient address rejected: User unknown", "5.1.1", BOUNCE_R_USER_UNKNOWN },
+		{ "550 5.1.1 Mailbox full", "5.1.1", BOUNCE_R_MAILBOX_FULL },                /* words beat the code */
+		{ "552 5.2.2 Over quota", "5.2.2", BOUNCE_R_MAILBOX_FULL },
+		{ "550 5.7.1 User unknown", "5.7.1", BOUNCE_R_BLOCKED },                     /* X.7 is about us */
+		{ "553 5.1.8 Domain of sender address does not exist", "5.1.8", BOUNCE_R_BLOCKED },
+		{ "550 5.4.1 Recipient address rejected: Access denied", "5.4.1", BOUNCE_R_USER_UNKNOWN },
+		{ "Host or domain name not found. Name service error for name=x type=A", NULL, BOUNCE_R_HOST_UNKNOWN },
+		{ "The email account that you tried to reach is inactive", "5.2.1", BOUNCE_R_SUSPENDED },
+		{ "550 5.1.6 Recipient no longer with the organization", NULL, BOUNCE_R_HAS_MOVED },
+		{ "556 5.1.10 Domain does not accept mail (null MX)", NULL, BOUNCE_R_NOT_ACCEPT },
+		{ "connect to x[192.0.2.1]:25: Connection timed out", "4.4.1", BOUNCE_R_NETWORK },
+		{ "retry timeout exceeded", NULL, BOUNCE_R_EXPIRED },
+		{ "550 Message rejected: spam detected", NULL, BOUNCE_R_BLOCKED },
+		{ "552 Message size exceeds fixed limit", NULL, BOUNCE_R_CONTENT },
+		{ "something odd happened", NULL, BOUNCE_R_UNKNOWN },
+		{ NULL, "5.1.1", BOUNCE_R_USER_UNKNOWN },
+		{ NULL, "5.1.2", BOUNCE_R_HOST_UNKNOWN },
+		{ NULL, NULL, BOUNCE_R_UNKNOWN },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		enum bounce_reason r = bounce_reason_of(t[i].diag, t[i].status);
+		if (r != t[i].r)
+			fail_msg("row %zu [%s]: %s, want %s", i, t[i].diag ? t[i].diag : "", bounce_reason_name(r),
+				 bounce_reason_name(t[i].r));
+	}
+	assert_string_equal(bounce_kind_name(BOUNCE_DELAYED), "delayed");
+	assert_string_equal(bounce_reason_name(BOUNCE_R_USER_UNKNOWN), "user_unknown");
+}
+
+static void detect_str(const char *s, struct message *m, struct bounce_report *b)
+{
+	struct err e;
+	assert_int_equal(message_parse(s, strlen(s), NULL, m, &e), 0);
+	bounce_detect(m, b);
+}
+
+static void test_detection_rules(void **state)
+{
+	(void)state;
+	struct message m;
+	struct bounce_report b;
+	/* a person mentioning bounces is not a bounce */
+	detect_str("From: Dr X <x@example.org>\nSubject: Re: your email\nIn-Reply-To: <a@example.com>\n\n"
+		   "Your first message was undeliverable and could not be delivered to my old address.\n",
+		   &m, &b);
+	assert_int_equal(b.kind, BOUNCE_NONE);
+	bounce_release(&b);
+	message_release(&m);
+	/* a mailer daemon that only says hello is not a bounce either */
+	detect_str("From: MAILER-DAEMON@mx.example.net\nSubject: hello\n\nnothing to report\n", &m, &b);
+	assert_int_equal(b.kind, BOUNCE_NONE);
+	bounce_release(&b);
+	message_release(&m);
+	/* user unknown given in reply to DATA or to our HELO is not about the mailbox */
+	detect_str("From: MAILER-DAEMON@mx.example.net\nSubject: Undelivered Mail Returned to Sender\n\n"
+		   "<a@hospital.example>: host mx said: 550 5.1.1 User unknown (in reply to end of DATA command)\n",
+		   &m, &b);
+	assert_int_equal(b.kind, BOUNCE_FAILED);
+	assert_int_equal(b.n_rcpts, 1);
+	assert_false(b.rcpts[0].hard);
+	assert_int_equal(b.rcpts[0].reason, BOUNCE_R_BLOCKED);
+	bounce_release(&b);
+	message_release(&m);
+	detect_str("From: MAILER-DAEMON@mx.example.net\nSubject: failure notice\n\nI'm afraid I wasn't able to deliver your message.\n\n"
+		   "<a@hospital.example>:\nConnected to 192.0.2.1 but my name was rejected.\nRemote host said: 501 5.1.1 no such user\n",
+		   &m, &b);
+	assert_int_equal(b.n_rcpts, 1);
+	assert_false(b.rcpts[0].hard);
+	bounce_release(&b);
+	message_release(&m);
+	/* a delay warning in plain text is delayed, never hard */
+	detect_str("From: MAILER-DAEMON@mx.example.net\nSubject: Warning: message delayed\n\n"
+		   "This is only a warning. Your message has not yet been delivered to the following recipients:\n\n"
+		   "  a@hospital.example\n\nDelivery attempts will continue. 550 5.1.1 user unknown was the last error.\n",
+		   &m, &b);
+	assert_int_equal(b.kind, BOUNCE_DELAYED);
+	assert_true(b.rcpts[0].delayed);
+	assert_false(b.rcpts[0].hard);
+	assert_int_equal(b.rcpts[0].status[0], '4');
+	bounce_release(&b);
+	message_release(&m);
+	/* Amazon SES JSON notifications */
+	detect_str("From: no-reply@sns.example.com\nSubject: AWS Notification Message\n\n"
+		   "{\"notificationType\":\"Bounce\",\"bounce\":{\"bounceType\":\"Permanent\",\"bouncedRecipients\":"
+		   "[{\"emailAddress\":\"a@hospital.example\",\"status\":\"5.1.1\",\"diagnosticCode\":\"smtp; 550 5.1.1 user unknown\"}]}}\n",
+		   &m, &b);
+	assert_int_equal(b.kind, BOUNCE_FAILED);
+	assert_string_equal(b.format, "ses-json");
+	assert_string_equal(b.rcpts[0].addr, "a@hospital.example");
+	assert_true(b.rcpts[0].hard);
+	bounce_release(&b);
+	message_release(&m);
+	bounce_release(NULL);
+}
+
+static void test_limits(void **state)
+{
+	(void)state;
+	struct buf s = BUF_INIT(1 << 20);
+	buf_addstr(&s, "Content-Type: multipart/report; report-type=delivery-status; boundary=z\n\n--z\n"
+		       "Content-Type: message/delivery-status\n\nReporting-MTA: dns; x\n\n");
+	for (int i = 0; i < 80; i++) {
+		buf_printf(&s, "Final-Recipient: rfc822; r%d@example.org\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 ", i);
+		for (int k = 0; k < 100; k++)
+			buf_addstr(&s, "very long diagnostic ");
+		buf_addstr(&s, "\n\n");
+	}
+	buf_addstr(&s, "--z--\n");
+	struct message m;
+	struct bounce_report b;
+	struct err e;
+	assert_int_equal(message_parse(s.data, s.len, NULL, &m, &e), 0);
+	assert_int_equal(m.n_dsn, 80);
+	bounce_detect(&m, &b);
+	assert_int_equal(b.n_rcpts, BOUNCE_MAX_RCPTS);
+	for (size_t i = 0; i < b.n_rcpts; i++)
+		assert_true(strlen(b.rcpts[i].diagnostic) <= BOUNCE_DIAG_MAX);
+	bounce_release(&b);
+	message_release(&m);
+	buf_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sisimai),
 		cmocka_unit_test(test_flufl),
+		cmocka_unit_test(test_reasons),
+		cmocka_unit_test(test_detection_rules),
+		cmocka_unit_test(test_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

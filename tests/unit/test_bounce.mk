@@ -1,1 +1,1 @@
-test_bounce_OBJS := message html
+test_bounce_OBJS := message html rfc2047

@@ -54,7 +54,7 @@ static char *parse(const char *data, size_t n, const struct csvio_opts *o, char 
 		buf_printf(&out, "@%ld-%ld\n", row->first_line, row->last_line);
 	}
 	if (enc)
-		strcpy(enc, csvio_encoding(r));
+		snprintf(enc, 64, "%s", csvio_encoding(r));
 	if (delim)
 		*delim = csvio_delimiter(r);
 	csvio_close(r);

@@ -408,11 +408,12 @@ static void test_limits(void **state)
 
 	/* 64 nested sections in a recursive partial: the render depth limit, not the stack */
 	static char deep[1024];
+	size_t dl = 0;
 	for (int i = 0; i < TMPL_MAX_NESTING; i++)
-		strcat(deep, "{{#t}}");
-	strcat(deep, "{{>deep}}");
+		dl += (size_t)snprintf(deep + dl, sizeof deep - dl, "{{#t}}");
+	dl += (size_t)snprintf(deep + dl, sizeof deep - dl, "{{>deep}}");
 	for (int i = 0; i < TMPL_MAX_NESTING; i++)
-		strcat(deep, "{{/t}}");
+		dl += (size_t)snprintf(deep + dl, sizeof deep - dl, "{{/t}}");
 	static const char *PD[] = { "deep", deep, NULL };
 	struct parts pd = { PD, 0, NULL };
 	struct mval *tctx = ctx_json("{\"t\":true}");

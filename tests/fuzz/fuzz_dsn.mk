@@ -1,0 +1,1 @@
+fuzz_dsn_OBJS := message html bounce rfc2047

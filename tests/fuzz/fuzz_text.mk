@@ -1,0 +1,1 @@
+fuzz_text_OBJS := html quote rules autoreply message rfc2047

@@ -1,0 +1,1 @@
+test_autoreply_OBJS := message html bounce quote rules classify rfc2047

@@ -1,0 +1,1 @@
+test_message_OBJS := html rfc2047
