@@ -76,9 +76,13 @@ test_expect_success 'outside a workspace: every reply fixture, the verdicts of i
 	EOF
 '
 
-test_expect_success 'in_reply_to lists In-Reply-To then References, without brackets' '
-	"$OUTREACH" classify "$FIX/gmail-terse-offer.eml" >one.jsonl
-	assert_eq "[\"cm-20261110-0001@example.com\", \"cm-20261110-0001@example.com\"]" "$("$PY" -c "import json,sys; print(json.dumps(json.load(open(sys.argv[1]))[\"in_reply_to\"]))" one.jsonl)"
+test_expect_success 'in_reply_to lists In-Reply-To then References, without brackets, each id once' '
+	mkmail "$FIX/gmail-terse-offer.eml" irt.eml --set "In-Reply-To: <second@example.com>" \
+		--set "References: <first@example.com> <second@example.com>"
+	"$OUTREACH" classify irt.eml "$FIX/gmail-terse-offer.eml" >two.jsonl
+	irt() { "$PY" -c "import json,sys; print(json.dumps(json.loads(open(sys.argv[1]).readlines()[int(sys.argv[2])])[\"in_reply_to\"]))" two.jsonl $1; }
+	assert_eq "[\"second@example.com\", \"first@example.com\"]" "$(irt 0)"
+	assert_eq "[\"cm-20261110-0001@example.com\"]" "$(irt 1)"
 '
 
 # Real-world bounces from many MTAs (sisimai's corpus): each is a bounce, except the files
