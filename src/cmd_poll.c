@@ -73,6 +73,8 @@ int cmd_poll(int argc, char **argv, struct cmd_ctx *ctx)
 		return cmd_fail(&e);
 	if (w->cfg->account.insecure)
 		log_warn("insecure = yes in %s: server certificates are not verified", w->cfg->path);
+	if (w->cfg->account.allow_plaintext)
+		log_warn("allow_plaintext = yes in %s: mail and password may cross the network unencrypted", w->cfg->path);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	struct poller *p = NULL;
