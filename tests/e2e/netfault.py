@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """tests/e2e/netfault.py: a TCP proxy on 127.0.0.1 that breaks a connection on cue.
 
-    netfault.py DIR TARGET_PORT [--cut N | --stall N] [--first K] [--port P]
+    netfault.py DIR TARGET_PORT [--cut N | --stall N] [--first K] [--port P] [--no-idle]
 
 Listens on a free port of 127.0.0.1 (or on P, e.g. to come back where it was) and forwards every connection to 127.0.0.1:TARGET_PORT
 (TLS passes through untouched: the client still verifies the real server). Writes DIR/port
@@ -15,6 +15,9 @@ once it listens, and DIR/log: one line per connection when it ends,
               stalled, DIR/stalled exists
   --first K   apply the fault to the first K connections only (default: all)
 
+  --no-idle   a plain-text IMAP server without IDLE: the word is taken out of every
+              CAPABILITY the server sends (with TLS the bytes are opaque: plain only)
+
 A connection the server closes (or refuses) is closed towards the client too. Exits when its parent
 process dies, or on SIGTERM.
 """
@@ -27,7 +30,7 @@ import sys
 
 def main(argv):
     d, target = argv[0], int(argv[1])
-    mode, limit, first, port = None, 0, 1 << 30, 0
+    mode, limit, first, port, no_idle = None, 0, 1 << 30, 0, False
     i = 2
     while i < len(argv):
         if argv[i] in ("--cut", "--stall"):
@@ -36,6 +39,9 @@ def main(argv):
         elif argv[i] == "--first":
             first = int(argv[i + 1])
             i += 2
+        elif argv[i] == "--no-idle":
+            no_idle = True
+            i += 1
         elif argv[i] == "--port":
             port = int(argv[i + 1])
             i += 2
@@ -112,6 +118,15 @@ def main(argv):
                 c["server"].sendall(data)
                 c["up"] += len(data)
                 continue
+            if no_idle:
+                # whole lines only: keep a partial last line for the next read
+                data = c.get("partial", b"") + data
+                cut = data.rfind(b"\n") + 1
+                data, c["partial"] = data[:cut], data[cut:]
+                data = b"\n".join(l.replace(b" IDLE", b"") if b"CAPABILITY" in l else l
+                                  for l in data.split(b"\n"))
+                if not data:
+                    continue
             if c["mode"] and c["down"] + len(data) >= limit:
                 keep = limit - c["down"]
                 c["client"].sendall(data[:keep])

@@ -62,6 +62,8 @@ test_expect_success 'SIGTERM while a message is in flight: it is finished and re
 	assert_eq yes $inflight "a message was in flight"
 	for i in $(seq 100); do [ -s a.rc ] && break; sleep 0.05; done
 	assert_eq 0 "$(cat a.rc)"
+	# a server without TLS: said once, at the start
+	assert_eq 1 "$(grep -c "^outreach: warning: allow_plaintext = yes in $T/a/outreach.conf: mail and password may cross the network unencrypted$" a.err)"
 	assert_match "$(tail -n 1 a.out)" "PKT  stopped    $T/a: on request; the current message was finished and recorded$"
 	assert_eq 3 "$(grep -c "  sent       " a.out)"
 	assert_eq "0:sent 1:queued 0:sent 1:queued 0:sent 1:queued 0:queued 0:queued" "$(states a)"
