@@ -524,6 +524,10 @@ verdict:
 		rc = 1;
 		goto out;
 	}
+	if (!o) {
+		rc = 0; /* a check only: everything that depends on the contact has passed */
+		goto out;
+	}
 	/* 4. the body, with the earlier message quoted below a follow-up */
 	buf_add(&body, r.body.data ? r.body.data : "", r.body.len);
 	if (step > 0)

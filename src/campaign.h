@@ -92,6 +92,7 @@ void outgoing_release(struct outgoing *o);
  * a header value, a bad Reply-To/Cc/Bcc address, a missing, unreadable or escaping
  * attachment, attachments over the provider's limit. Returns 0 when o holds a message,
  * 1 when it must not be sent (reasons in d), -1 on an error unrelated to this contact.
+ * With o NULL, only the checks run (no composition): the cheap test planning uses.
  */
 int campaign_build(struct campaign *c, size_t step, const struct contact *ct, const struct thread *th,
 		   const char *message_id, time_t date, struct outgoing *o, struct diags *d, struct err *e);

@@ -217,11 +217,9 @@ static int plan_one(void *ud, int64_t contact_id, const char *email)
 		return -1;
 	struct diags d;
 	diags_init(&d);
-	struct outgoing o;
-	outgoing_init(&o);
 	char *id = campaign_message_id(s->w->cfg);
-	int r = campaign_build(s->c, 0, &ct, NULL, id, x->now, &o, &d, x->e);
-	outgoing_release(&o);
+	/* the checks only: the message itself is composed when it goes */
+	int r = campaign_build(s->c, 0, &ct, NULL, id, x->now, NULL, &d, x->e);
 	contact_release(&ct);
 	if (r == 0)
 		r = store_plan(st, s->campaign_id, contact_id, 0, id, x->now, x->now, x->e) < 0 ? -1 : 0;

@@ -329,14 +329,32 @@ void store_close(struct store *s)
 	free(s);
 }
 
+/* Statements run for every message: prepared once (store_stmt caches by address). */
+static const char SQL_BEGIN[] = "BEGIN IMMEDIATE";
+static const char SQL_COMMIT[] = "COMMIT";
+static const char SQL_SYNC_FULL[] = "PRAGMA synchronous = FULL";
+static const char SQL_SYNC_NORMAL[] = "PRAGMA synchronous = NORMAL";
+
+static int run_cached(struct store *s, const char *sql, struct err *e)
+{
+	sqlite3_stmt *st = store_stmt(s, sql, e);
+	if (!st)
+		return -1;
+	int r = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return err_set(e, ERR_IO, sqlite3_extended_errcode(s->db), "database: %s", sqlite3_errmsg(s->db));
+	return 0;
+}
+
 int store_begin(struct store *s, struct err *e)
 {
-	return store_exec(s, "BEGIN IMMEDIATE", e);
+	return run_cached(s, SQL_BEGIN, e);
 }
 
 int store_commit(struct store *s, struct err *e)
 {
-	return store_exec(s, "COMMIT", e);
+	return run_cached(s, SQL_COMMIT, e);
 }
 
 void store_rollback(struct store *s)
@@ -359,7 +377,7 @@ int store_integrity_check(struct store *s, struct err *e)
 
 int store_durable(struct store *s, bool durable, struct err *e)
 {
-	return store_exec(s, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", e);
+	return run_cached(s, durable ? SQL_SYNC_FULL : SQL_SYNC_NORMAL, e);
 }
 
 struct sqlite3 *store_db(struct store *s)
@@ -663,9 +681,10 @@ static const char SQL_SUPPRESS_ADD[] =
 	"INSERT INTO suppressions (email, campaign_id, reason, source, created_at) VALUES (?1,?2,?3,?4,?5)"
 	" ON CONFLICT (email, campaign_id) DO UPDATE SET reason = excluded.reason, source = excluded.source";
 static const char SQL_SUPPRESS_DEL[] = "DELETE FROM suppressions WHERE email = ?1 AND campaign_id = ?2";
+/* two index lookups (everywhere first, then this campaign), no sort */
 static const char SQL_SUPPRESS_GET[] =
-	"SELECT reason FROM suppressions WHERE email = ?1 AND (campaign_id = 0 OR campaign_id = ?2)"
-	" ORDER BY campaign_id LIMIT 1";
+	"SELECT reason FROM suppressions WHERE email = ?1 AND campaign_id = 0"
+	" UNION ALL SELECT reason FROM suppressions WHERE email = ?1 AND campaign_id = ?2 LIMIT 1";
 static const char SQL_SUPPRESS_ALL[] =
 	"SELECT s.email, k.name, s.reason, s.source, s.created_at FROM suppressions s"
 	" LEFT JOIN campaigns k ON k.id = s.campaign_id ORDER BY s.created_at, s.id";
