@@ -11,7 +11,50 @@
 #include "store.h"
 #include "store_msg.h"
 #include "store_reply.h"
+#include "util.h"
 #include "ws.h"
+
+/* --contact without --campaign in a workspace with several campaigns: every campaign the
+ * contact is in (a stop rule paused them there; the user thinks of the person, not of
+ * the campaign). Only paused enrolments are resumed, only active ones paused. */
+static int contact_everywhere(struct ws *w, const char *contact, bool pause, struct err *e)
+{
+	time_t now = clock_now();
+	int64_t pid = 0, ids[64];
+	size_t n = 0;
+	long changed = 0;
+	int f = store_contact_lookup(w->st, contact, &pid, e);
+	if (f <= 0)
+		return f == 0 ? err_set(e, ERR_DATA, 0, "no contact '%s'", contact) : -1;
+	if (store_begin(w->st, e) < 0)
+		return -1;
+	if (store_contact_campaigns(w->st, pid, ids, ARRAY_SIZE(ids), &n, e) < 0)
+		goto rollback;
+	for (size_t i = 0; i < n; i++) {
+		struct contact_standing sd;
+		char name[128], detail[400];
+		if (store_standing(w->st, ids[i], pid, &sd, e) < 0 || store_campaign_name(w->st, ids[i], name, sizeof name, e) < 0)
+			goto rollback;
+		if (strcmp(sd.enrollment, pause ? "active" : "paused") != 0)
+			continue;
+		snprintf(detail, sizeof detail, "contact=%s", contact);
+		struct event ev = { .kind = pause ? "pause" : "resume", .campaign_id = ids[i], .contact_id = pid, .detail = detail };
+		if (store_enrollment_set(w->st, ids[i], pid, pause ? "paused" : "active", pause ? "paused by hand" : "resumed by hand",
+					 now, e) < 0 ||
+		    store_event(w->st, &ev, now, e) < 0)
+			goto rollback;
+		log_info("%s: %s in campaign %s", contact, pause ? "paused" : "resumed", name);
+		changed++;
+	}
+	if (store_commit(w->st, e) < 0)
+		goto rollback;
+	if (!changed)
+		log_info("%s: not %s in any campaign; nothing changed", contact, pause ? "active" : "paused");
+	return 0;
+rollback:
+	store_rollback(w->st);
+	return -1;
+}
 
 static int pause_resume(int argc, char **argv, struct cmd_ctx *ctx, bool pause)
 {
@@ -34,6 +77,11 @@ static int pause_resume(int argc, char **argv, struct cmd_ctx *ctx, bool pause)
 	struct ws *w;
 	if (ws_open(ctx, WS_NEED_CONFIG | WS_NEED_STORE, &w, &e) < 0)
 		return cmd_fail(&e);
+	if (contact && !campaign && w->cfg->ncampaigns > 1) {
+		int r = contact_everywhere(w, contact, pause, &e);
+		ws_close(w);
+		return r < 0 ? cmd_fail(&e) : 0;
+	}
 	const struct config_campaign *k = config_campaign(w->cfg, campaign, &e);
 	int64_t cid = 0, pid = 0;
 	time_t now = clock_now();

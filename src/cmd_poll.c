@@ -73,6 +73,8 @@ int cmd_poll(int argc, char **argv, struct cmd_ctx *ctx)
 		return cmd_fail(&e);
 	if (w->cfg->account.insecure)
 		log_warn("insecure = yes in %s: server certificates are not verified", w->cfg->path);
+	if (w->cfg->account.allow_plaintext)
+		log_warn("allow_plaintext = yes in %s: mail and password may cross the network unencrypted", w->cfg->path);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	struct poller *p = NULL;
@@ -227,7 +229,7 @@ struct ingest {
 	struct intake *ix;
 	bool sent;
 	int64_t campaign_id;
-	long n, recorded, duplicates, unmatched, adopted, already;
+	long n, recorded, duplicates, unmatched, adopted, already, not_own;
 	struct err *e;
 };
 
@@ -242,6 +244,14 @@ static int ingest_one(void *ud, const char *name, const char *data, size_t n)
 		if (message_parse(data, n, NULL, &m, g->e) < 0)
 			return -1;
 		int rc = 0;
+		/* an export of a whole mailbox holds received mail too: a coordinator writing to
+		 * the user and an attending is not something the user sent to the attending */
+		if (!m.from.addr || !addr_equal(m.from.addr, g->w->cfg->account.from_addr)) {
+			log_verbose("%s: not written by %s; skipped", name, g->w->cfg->account.from_addr);
+			g->not_own++;
+			message_release(&m);
+			return 0;
+		}
 		if (!m.message_id) {
 			log_warn("%s: no Message-ID: replies could not be matched to it; skipped", name);
 			message_release(&m);
@@ -345,7 +355,7 @@ int cmd_ingest(int argc, char **argv, struct cmd_ctx *ctx)
 		}
 	if (sent)
 		log_info("ingest --sent: %ld message%s read, %ld adopted as already sent, %ld contacts already had a first "
-			 "message", g.n, g.n == 1 ? "" : "s", g.adopted, g.already);
+			 "message, %ld not written by you", g.n, g.n == 1 ? "" : "s", g.adopted, g.already, g.not_own);
 	else
 		log_info("ingest: %ld message%s read: %ld recorded, %ld already known, %ld not about any contact", g.n,
 			 g.n == 1 ? "" : "s", g.recorded, g.duplicates, g.unmatched);

@@ -36,7 +36,9 @@ static int print_reply(void *ud, const struct reply_row *r)
 	buf_add_cell(b, r->email, 36);
 	buf_addstr(b, "  ");
 	char label[40];
-	snprintf(label, sizeof label, "%s%s", r->label, strcmp(r->label, r->auto_label) ? "*" : "");
+	/* by hand: a corrected verdict, or an answer recorded with 'mark' (by phone...) */
+	bool by_hand = strcmp(r->label, r->auto_label) || (r->match_rule && !strcmp(r->match_rule, "manual"));
+	snprintf(label, sizeof label, "%s%s", r->label, by_hand ? "*" : "");
 	buf_add_cell(b, label, 13);
 	buf_addstr(b, "  ");
 	/* one line of the new text: replies are untrusted, keep control characters out */

@@ -122,6 +122,11 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 		log_error("%s", e.msg);
 		return EX_TEMPFAIL;
 	}
+	/* as 'send' and 'poll' do, once at the start of what may run for weeks */
+	if (w->cfg->account.insecure)
+		log_warn("insecure = yes in %s: server certificates are not verified", w->cfg->path);
+	if (w->cfg->account.allow_plaintext)
+		log_warn("allow_plaintext = yes in %s: mail and password may cross the network unencrypted", w->cfg->path);
 	zone_of_run = w->cfg->account.timezone;
 	if (!w->cfg->account.imap_url)
 		poll = false;

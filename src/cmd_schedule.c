@@ -13,6 +13,7 @@
 #include "contact.h"
 #include "err.h"
 #include "log.h"
+#include "sender.h"
 #include "store.h"
 #include "store_msg.h"
 #include "tz.h"
@@ -56,6 +57,11 @@ static int one(void *ud, const struct sched_row *r)
 	else
 		snprintf(why, sizeof why, "follow-up %d (%s after step %d)", r->m.step,
 			 (size_t)r->m.step <= s->k->nfollowups ? s->k->followups[r->m.step - 1].delay : "?", r->m.step);
+	/* an out-of-office note delays follow-ups to the business day after the return */
+	struct contact_standing sd;
+	if (r->m.step > 0 && store_standing(s->w->st, r->m.campaign_id, r->m.contact_id, &sd, &ze) == 0 &&
+	    sd.return_date[0])
+		snprintf(why + strlen(why), sizeof why - strlen(why), "; out of office until %s", sd.return_date);
 	bool held = strcmp(r->enrollment, "active") != 0 || strcmp(r->campaign_state, "active") != 0;
 	if (!held && s->has_window) {
 		bool open = true;
@@ -108,6 +114,19 @@ int cmd_schedule(int argc, char **argv, struct cmd_ctx *ctx)
 	int64_t cid = 0;
 	int rc = 0;
 	if (!(s.k = config_campaign(w->cfg, campaign, &e)) || store_campaign_lookup(w->st, s.k->name, &cid, &e) < 0) {
+		rc = cmd_fail(&e);
+		goto out;
+	}
+	/* the times 'send' would use now: the current delays, the return dates recorded since */
+	struct send_opts so = { .campaign = s.k->name, .dry_run = true };
+	struct sender *snd = NULL;
+	if (sender_open(w, &so, &snd, &e) < 0 || sender_replan(snd, &e) < 0) {
+		sender_close(snd);
+		rc = cmd_fail(&e);
+		goto out;
+	}
+	sender_close(snd);
+	if (store_campaign_lookup(w->st, s.k->name, &cid, &e) < 0) {
 		rc = cmd_fail(&e);
 		goto out;
 	}

@@ -27,6 +27,7 @@ struct imap {
 	int trace;
 	bool redacting;   /* sent data is credentials until the server answers */
 	bool idling;
+	bool broken;      /* the stream failed, timed out or is untrusted: close it without a word */
 };
 
 /* ------------------------------------------------------------------ tracing */
@@ -127,8 +128,10 @@ static int verify_peer(struct imap *m, const char *cafile, struct err *e)
 static int response_err(struct imap *m, int r, enum err_class cls, const char *what, struct err *e)
 {
 	const char *said = m->s && m->s->imap_response ? m->s->imap_response : "";
-	if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_CONNECTION_REFUSED)
+	if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_CONNECTION_REFUSED) {
+		m->broken = true;
 		return err_set(e, ERR_TEMP, r, "IMAP %s: the connection failed or timed out", what);
+	}
 	return err_set(e, cls, r, "IMAP %s failed%s%s", what, *said ? ": " : "", said);
 }
 
@@ -215,6 +218,7 @@ int imap_connect(const struct imap_opts *o, struct imap **out, struct err *e)
 		}
 	}
 	if ((ssl || !o->allow_plaintext) && !o->insecure && verify_peer(m, o->cafile, e) < 0) {
+		m->broken = true; /* not even a LOGOUT to a server we do not trust */
 		imap_close(m);
 		return -1;
 	}
@@ -227,12 +231,14 @@ int imap_connect(const struct imap_opts *o, struct imap **out, struct err *e)
 	else
 		r = mailimap_login(m->s, o->user, o->password ? o->password : "");
 	if (r != MAILIMAP_NO_ERROR) {
-		if (r == MAILIMAP_ERROR_STREAM)
+		if (r == MAILIMAP_ERROR_STREAM) {
+			m->broken = true;
 			err_set(e, ERR_TEMP, r, "IMAP: the connection to %s was lost while logging in", host);
-		else
+		} else {
 			err_set(e, ERR_SESSION, r, "IMAP login as '%s' refused%s%s; check 'user' and the password%s", o->user,
 				m->s->imap_response ? ": " : "", m->s->imap_response ? m->s->imap_response : "",
 				o->oauth2_token ? " (or refresh the OAuth2 token)" : "");
+		}
 		imap_close(m);
 		return -1;
 	}
@@ -248,8 +254,15 @@ void imap_close(struct imap *m)
 	if (!m)
 		return;
 	if (m->s) {
-		if (m->idling)
+		/* after a failed read or write, DONE or LOGOUT would only wait for another
+		 * timeout on a connection that is already gone */
+		if (m->idling && !m->broken)
 			mailimap_idle_done(m->s);
+		if (m->s->imap_stream && m->broken) {
+			/* mailimap_free() would send LOGOUT itself */
+			mailstream_close(m->s->imap_stream);
+			m->s->imap_stream = NULL;
+		}
 		if (m->s->imap_stream)
 			mailimap_logout(m->s);
 		mailimap_free(m->s);
@@ -418,6 +431,15 @@ int imap_idle(struct imap *m, int seconds, volatile int *stop, struct err *e)
 	/* libetpan may already hold buffered data (the server's EXISTS came with "+ idling") */
 	if (m->s->imap_stream && m->s->imap_stream->read_buffer_len > 0)
 		news = 1;
+	if (!news && clock_is_fake()) {
+		/* a test's fake clock: what the server has now is reported, else the whole wait
+		 * passes at once (as clock_sleep does), so loops on the fake clock move forward */
+		struct pollfd p = { fd, POLLIN, 0 };
+		if (poll(&p, 1, 0) > 0)
+			news = 1;
+		else
+			clock_sleep(seconds, stop);
+	}
 	while (!news && !(stop && *stop)) {
 		double left = until - clock_mono();
 		if (left <= 0 || clock_is_fake())

@@ -270,6 +270,35 @@ static const char *recipient_zone(struct sender *s, const struct contact *ct, ch
 	return buf;
 }
 
+/* A step removed from the config after launch: its messages not yet sent are cancelled
+ * (they could never be built, and would stop every run). */
+static int cancel_removed_steps(struct sender *s, time_t now, struct err *e)
+{
+	static const enum msg_state pending[] = { MSG_QUEUED, MSG_FAILED_TEMP };
+	struct store *st = s->w->st;
+	int rc = 0;
+	for (size_t k = 0; k < ARRAY_SIZE(pending) && rc == 0; k++) {
+		struct msg *v = NULL;
+		size_t n = 0;
+		if (store_messages_in_state(st, s->campaign_id, pending[k], &v, &n, e) < 0)
+			return -1;
+		for (size_t i = 0; i < n; i++) {
+			if (rc == 0 && (size_t)v[i].step >= s->c->nsteps) {
+				char why[128];
+				snprintf(why, sizeof why, "step %d is no longer in the campaign", v[i].step + 1);
+				struct event ev = { .kind = "send.cancelled", .campaign_id = v[i].campaign_id,
+						    .contact_id = v[i].contact_id, .message_row = v[i].id, .detail = why };
+				if (store_mark_final(st, v[i].id, MSG_CANCELLED, 0, why, now, e) < 0 ||
+				    store_event(st, &ev, now, e) < 0)
+					rc = -1;
+			}
+			msg_release(&v[i]);
+		}
+		free(v);
+	}
+	return rc;
+}
+
 /* Follow-ups: plan the next step of every contact whose previous step was sent, and
  * re-derive the due time of queued follow-ups from the current config (an edited delay
  * applies to what is not yet sent). */
@@ -325,6 +354,21 @@ static int plan_followups(struct sender *s, time_t now, struct err *e)
 	return rc;
 }
 
+int sender_replan(struct sender *s, struct err *e)
+{
+	struct store *st = s->w->st;
+	time_t now = clock_now();
+	if (store_begin(st, e) < 0)
+		return -1;
+	if (store_campaign_ensure(st, s->c->k->name, now, &s->campaign_id, e) < 0 || cancel_removed_steps(s, now, e) < 0 ||
+	    plan_followups(s, now, e) < 0 ||
+	    store_commit(st, e) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
 static int history(struct sender *s, time_t now, struct pace_history *h, time_t **times, time_t *day_start,
 		   struct err *e)
 {
@@ -362,7 +406,7 @@ int sender_prepare(struct sender *s, struct send_plan *plan,
 	before = counts[MSG_QUEUED];
 	if (store_unplanned_each(st, s->campaign_id, plan_one, &x, e) != 0)
 		goto fail;
-	if (plan_followups(s, now, e) < 0)
+	if (cancel_removed_steps(s, now, e) < 0 || plan_followups(s, now, e) < 0)
 		goto fail;
 	if (store_state_counts(st, s->campaign_id, counts, e) < 0)
 		goto fail;

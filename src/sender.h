@@ -68,6 +68,13 @@ void sender_close(struct sender *s);
 int sender_prepare(struct sender *s, struct send_plan *plan,
 		   void (*progress)(void *ud, const struct send_event *ev), void *ud, struct err *e);
 /*
+ * Re-derive the due time of every queued follow-up (and plan the next step of messages sent
+ * without one) from the current config and the replies recorded since: an edited delay,
+ * an out-of-office return date. What 'send' does before sending, without sending or
+ * recovering anything, for 'schedule'. Commits; no network.
+ */
+int sender_replan(struct sender *s, struct err *e);
+/*
  * Send what is due, in order, under the pacing limits. Returns 0 when the run ended
  * normally (queue empty, or the rest must wait: stats say until when), -1 when it had to
  * stop: e->cls ERR_SESSION/ERR_CONFIG (fix something), ERR_TEMP (server or network; try

@@ -470,8 +470,11 @@ void thread_rows_release(struct thread_rows *t)
 	memset(t, 0, sizeof *t);
 }
 
+/* a bounce ends the sequence only when it is final: a hard one, or one marked by hand (a
+ * delay warning or a full mailbox is not, outcome.h) */
 static const char SQL_STANDING[] =
-	"SELECT coalesce(override_label, label), return_date FROM replies WHERE contact_id = ?1"
+	"SELECT coalesce(override_label, label), return_date,"
+	" override_label IS NOT NULL OR coalesce(bounce_hard, 0) = 1 FROM replies WHERE contact_id = ?1"
 	" AND (campaign_id IS NULL OR campaign_id = ?2) ORDER BY coalesce(date, recorded_at)";
 static const char SQL_ENROLL_STATE[] = "SELECT state FROM enrollments WHERE campaign_id = ?1 AND contact_id = ?2";
 
@@ -487,8 +490,10 @@ int store_standing(struct store *s, int64_t campaign_id, int64_t contact_id, str
 	int r;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *label = store_col_text(st, 0);
-		if (!strcmp(label, "bounce"))
-			out->bounced = true;
+		if (!strcmp(label, "bounce")) {
+			if (sqlite3_column_int(st, 2))
+				out->bounced = true;
+		}
 		else if (!strcmp(label, "auto_reply")) {
 			if (sqlite3_column_type(st, 1) != SQLITE_NULL)
 				snprintf(out->return_date, sizeof out->return_date, "%s", store_col_text(st, 1));

@@ -89,7 +89,7 @@ void thread_rows_release(struct thread_rows *t);
  * recorded in replies; the latest out-of-office return date (YYYY-MM-DD) or "". */
 struct contact_standing {
 	bool replied;          /* a reply that is not an auto-reply */
-	bool bounced;
+	bool bounced;          /* a final bounce: hard, or marked by hand (not a delay or a full mailbox) */
 	char return_date[16];
 	char enrollment[16];   /* active, paused, stopped, done, or "" */
 };
