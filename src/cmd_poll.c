@@ -135,6 +135,21 @@ int cmd_poll(int argc, char **argv, struct cmd_ctx *ctx)
  * files, or an mbox ("From " lines, mboxrd ">From " unquoted). */
 typedef int (*msg_fn)(void *ud, const char *name, const char *data, size_t n);
 
+/* A message starts with a header field ("Name: value"), possibly after a BOM or blank
+ * lines from a careless export. A LICENSE or README in the same folder does not. */
+static bool looks_like_mail(const char *s, size_t n)
+{
+	size_t i = 0;
+	if (n >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
+		i = 3;
+	while (i < n && (s[i] == '\r' || s[i] == '\n'))
+		i++;
+	size_t k = i;
+	while (k < n && k - i < 80 && s[k] > ' ' && s[k] != ':' && (unsigned char)s[k] < 0x7f)
+		k++;
+	return k > i && k < n && s[k] == ':';
+}
+
 static int each_in_file(const char *path, msg_fn fn, void *ud, struct err *e)
 {
 	struct buf b = BUF_INIT(FILE_MAX);
@@ -177,8 +192,10 @@ static int each_in_file(const char *path, msg_fn fn, void *ud, struct err *e)
 			start = end;
 		}
 		buf_release(&one);
-	} else {
+	} else if (looks_like_mail(s, b.len)) {
 		rc = fn(ud, path, s, b.len);
+	} else {
+		log_warn("%s: not an email message (no header at the top); skipped", path);
 	}
 	buf_release(&b);
 	return rc;
