@@ -274,29 +274,7 @@ static const char *recipient_zone(struct sender *s, const struct contact *ct, ch
  * (they could never be built, and would stop every run). */
 static int cancel_removed_steps(struct sender *s, time_t now, struct err *e)
 {
-	static const enum msg_state pending[] = { MSG_QUEUED, MSG_FAILED_TEMP };
-	struct store *st = s->w->st;
-	int rc = 0;
-	for (size_t k = 0; k < ARRAY_SIZE(pending) && rc == 0; k++) {
-		struct msg *v = NULL;
-		size_t n = 0;
-		if (store_messages_in_state(st, s->campaign_id, pending[k], &v, &n, e) < 0)
-			return -1;
-		for (size_t i = 0; i < n; i++) {
-			if (rc == 0 && (size_t)v[i].step >= s->c->nsteps) {
-				char why[128];
-				snprintf(why, sizeof why, "step %d is no longer in the campaign", v[i].step + 1);
-				struct event ev = { .kind = "send.cancelled", .campaign_id = v[i].campaign_id,
-						    .contact_id = v[i].contact_id, .message_row = v[i].id, .detail = why };
-				if (store_mark_final(st, v[i].id, MSG_CANCELLED, 0, why, now, e) < 0 ||
-				    store_event(st, &ev, now, e) < 0)
-					rc = -1;
-			}
-			msg_release(&v[i]);
-		}
-		free(v);
-	}
-	return rc;
+	return store_cancel_steps_from(s->w->st, s->campaign_id, (int)s->c->nsteps, now, NULL, e);
 }
 
 /* Follow-ups: plan the next step of every contact whose previous step was sent, and

@@ -602,3 +602,29 @@ int store_adopt_sent(struct store *s, int64_t campaign_id, int64_t contact_id, c
 		return -1;
 	return sqlite3_changes(s->db) > 0;
 }
+
+static const char SQL_CANCEL_STEPS_EVENTS[] =
+	"INSERT INTO events (at, kind, campaign_id, contact_id, message_row, detail)"
+	" SELECT ?3, 'send.cancelled', campaign_id, contact_id, id, 'step ' || (step + 1) || ' is no longer in the campaign'"
+	" FROM messages WHERE campaign_id = ?1 AND step >= ?2 AND state IN ('queued','failed_temp')";
+static const char SQL_CANCEL_STEPS[] =
+	"UPDATE messages SET state = 'cancelled', last_error = 'step ' || (step + 1) || ' is no longer in the campaign',"
+	" updated_at = ?3 WHERE campaign_id = ?1 AND step >= ?2 AND state IN ('queued','failed_temp')";
+
+int store_cancel_steps_from(struct store *s, int64_t campaign_id, int nsteps, time_t now, long *n, struct err *e)
+{
+	const char *const sql[] = { SQL_CANCEL_STEPS_EVENTS, SQL_CANCEL_STEPS };
+	for (size_t i = 0; i < 2; i++) {
+		sqlite3_stmt *st = store_stmt(s, sql[i], e);
+		if (!st)
+			return -1;
+		sqlite3_bind_int64(st, 1, campaign_id);
+		sqlite3_bind_int(st, 2, nsteps);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+		if (store_step_done(s, st, e, "cancelling removed steps") < 0)
+			return -1;
+	}
+	if (n)
+		*n = sqlite3_changes(s->db);
+	return 0;
+}

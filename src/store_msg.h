@@ -112,6 +112,10 @@ int store_campaign_set_state(struct store *s, int64_t campaign_id, const char *s
 int store_adopt_sent(struct store *s, int64_t campaign_id, int64_t contact_id, const char *message_id,
 		     const char *subject, const char *body, time_t sent_at, time_t now, struct err *e);
 
+/* Cancel the messages not yet sent of steps >= nsteps (a follow-up removed from the
+ * config), each with an event; *n how many. In SQL, so memory does not grow with them. */
+int store_cancel_steps_from(struct store *s, int64_t campaign_id, int nsteps, time_t now, long *n, struct err *e);
+
 /* Counts per state for a campaign (0: all). */
 int store_state_counts(struct store *s, int64_t campaign_id, long counts[MSG_STATE_COUNT], struct err *e);
 
