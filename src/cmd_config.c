@@ -6,6 +6,7 @@
 #include "config.h"
 #include "err.h"
 #include "log.h"
+#include "rules.h"
 #include "ws.h"
 
 static const char *yn(bool b) { return b ? "yes" : "no"; }
@@ -18,8 +19,15 @@ int cmd_config(int argc, char **argv, struct cmd_ctx *ctx)
 		return cmd_opt_error("config", argc, argv, "");
 	bool check_only = false;
 	if (optind < argc) {
+		if (argc - optind == 1 && !strcmp(argv[optind], "rules")) {
+			/* the built-in classification rules, to copy and adapt (rules = FILE) */
+			size_t n = 0;
+			const char *text = rules_default_text(&n);
+			fwrite(text, 1, n, stdout);
+			return 0;
+		}
 		if (strcmp(argv[optind], "check") || argc - optind > 1)
-			return cmd_usage_error("config", "expected 'check' or nothing");
+			return cmd_usage_error("config", "expected 'check', 'rules' or nothing");
 		check_only = true;
 	}
 	struct err e = { 0 };

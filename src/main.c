@@ -15,9 +15,11 @@ static const struct command commands[] = {
 	{ "init", cmd_init, "[DIR]",
 	  "create a workspace with a sample config, templates and contacts",
 	  "DIR defaults to the current directory. Refuses to overwrite an existing workspace.\n" },
-	{ "config", cmd_config, "[check]",
+	{ "config", cmd_config, "[check | rules]",
 	  "check outreach.conf and show the settings in effect",
-	  "" },
+	  "  check   only validate (exit 78 with file:line when something is wrong)\n"
+	  "  rules   print the built-in reply classification rules, to copy into a file\n"
+	  "          of your own and name in [account] rules = FILE\n" },
 	{ "import", cmd_import, "FILE.csv [--campaign NAME] [--update] [--strict] [--rejects FILE] [--encoding ENC] [--dry-run]",
 	  "import contacts from a spreadsheet (CSV, ; or tab separated)",
 	  "  --campaign NAME   also enrol the imported contacts in campaign NAME\n"
