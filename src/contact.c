@@ -43,19 +43,6 @@ int contact_field_index(const char *name)
 	return -1;
 }
 
-const char *contact_get(const struct contact *c, const char *name)
-{
-	if (!strcmp(name, "email"))
-		return c->email;
-	int i = contact_field_index(name);
-	if (i >= 0)
-		return c->field[i] ? c->field[i] : "";
-	for (size_t k = 0; k < c->nextra; k++)
-		if (!strcmp(c->extra[k].name, name))
-			return c->extra[k].value;
-	return NULL;
-}
-
 void contact_set_extra(struct contact *c, const char *name, const char *value)
 {
 	for (size_t k = 0; k < c->nextra; k++)

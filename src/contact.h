@@ -50,9 +50,6 @@ void contact_init(struct contact *c);
 void contact_release(struct contact *c);
 /* Index of a recognised column name, or -1. */
 int contact_field_index(const char *name);
-/* Value of a recognised or extra column by normalised name; NULL when there is no such
- * column for this contact. "email" is included. */
-const char *contact_get(const struct contact *c, const char *name);
 /* Set an extra column (copied); replaces an existing one. */
 void contact_set_extra(struct contact *c, const char *name, const char *value);
 /* "Dr. Lastname" style salutation name, full name, and a short hospital name

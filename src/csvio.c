@@ -36,7 +36,6 @@ struct csvio {
 	char *path;
 	char *encoding;
 	iconv_t cd;          /* (iconv_t)-1 when the input is UTF-8 */
-	bool bom;
 	char delim;
 	size_t max_fields;
 	struct csv_parser p;
@@ -307,15 +306,15 @@ int csvio_open(const char *path, const struct csvio_opts *o, struct csvio **out,
 	const char *enc = o ? o->encoding : NULL;
 	long skip = 0;
 	if (nb >= 3 && bom[0] == 0xef && bom[1] == 0xbb && bom[2] == 0xbf) {
-		r->bom = true, skip = 3;
+		skip = 3;
 		if (!enc)
 			enc = "UTF-8";
 	} else if (nb >= 2 && bom[0] == 0xff && bom[1] == 0xfe) {
-		r->bom = true, skip = 2; /* Excel's "Unicode Text" export */
+		skip = 2; /* Excel's "Unicode Text" export */
 		if (!enc)
 			enc = "UTF-16LE";
 	} else if (nb >= 2 && bom[0] == 0xfe && bom[1] == 0xff) {
-		r->bom = true, skip = 2;
+		skip = 2;
 		if (!enc)
 			enc = "UTF-16BE";
 	}
@@ -477,7 +476,6 @@ const char *csvio_raw(const struct csvio *r, size_t *len)
 
 const char *csvio_encoding(const struct csvio *r) { return r->encoding; }
 char csvio_delimiter(const struct csvio *r) { return r->delim ? r->delim : ','; }
-bool csvio_had_bom(const struct csvio *r) { return r->bom; }
 
 void csvio_close(struct csvio *r)
 {

@@ -44,7 +44,6 @@ int csvio_next(struct csvio *r, struct csvio_row **row, struct err *e);
 const char *csvio_raw(const struct csvio *r, size_t *len);
 const char *csvio_encoding(const struct csvio *r);
 char csvio_delimiter(const struct csvio *r);
-bool csvio_had_bom(const struct csvio *r);
 void csvio_close(struct csvio *r);
 
 /* Append one field, quoted when it holds the delimiter, a quote, CR, LF, or leading or

@@ -58,16 +58,6 @@ void log_verbose(const char *fmt, ...)
 	va_end(ap);
 }
 
-void log_debug(const char *fmt, ...)
-{
-	if (level < LOG_DEBUG)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vlog("debug: ", fmt, ap);
-	va_end(ap);
-}
-
 static void add_value(struct buf *b, const char *v)
 {
 	int quote = !*v || strpbrk(v, " \t\"=") != NULL;

@@ -14,8 +14,6 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Shown with -v. */
 void log_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Shown with -vv. */
-void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One machine-readable event line with -v: "event=<kind> k=v ...". Values are quoted
  * when they contain spaces; control characters are escaped. `kv` is a NULL-terminated
  * list of key, value pairs. */

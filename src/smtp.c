@@ -232,22 +232,6 @@ int smtp_open(const struct smtp_opts *o, struct smtp **out, struct err *e)
 	return 0;
 }
 
-void smtp_set_token(struct smtp *s, const char *token)
-{
-	if (s->secret)
-		xzero(s->secret, strlen(s->secret));
-	free(s->secret);
-	s->secret = xstrdup(token);
-	curl_easy_setopt(s->h, CURLOPT_XOAUTH2_BEARER, s->secret);
-	/* force a new connection so the new token is used for AUTH */
-	curl_easy_setopt(s->h, CURLOPT_FRESH_CONNECT, 1L);
-}
-
-long smtp_connections(struct smtp *s)
-{
-	return s->connects;
-}
-
 void smtp_queue_id(const char *text, char *out, size_t n)
 {
 	out[0] = '\0';

@@ -53,10 +53,6 @@ int smtp_open(const struct smtp_opts *o, struct smtp **out, struct err *e);
  */
 int smtp_send(struct smtp *s, const char *from, const char *rcpt, const char *data, size_t len,
 	      struct smtp_reply *reply, struct err *e);
-/* Replace the OAuth2 token (after a refresh) — the next send re-authenticates. */
-void smtp_set_token(struct smtp *s, const char *token);
-/* Number of connections opened so far (for tests and benchmarks). */
-long smtp_connections(struct smtp *s);
 /* Sends QUIT if connected, frees everything, zeroes the stored secret. */
 void smtp_close(struct smtp *s);
 

@@ -363,26 +363,9 @@ void store_rollback(struct store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-int store_integrity_check(struct store *s, struct err *e)
-{
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
-		return store_sqlerr(s, e, "integrity check");
-	int rc = 0;
-	if (sqlite3_step(st) != SQLITE_ROW || strcmp(store_col_text(st, 0), "ok") != 0)
-		rc = err_set(e, ERR_IO, 0, "database integrity check failed: %s", store_col_text(st, 0));
-	sqlite3_finalize(st);
-	return rc;
-}
-
 int store_durable(struct store *s, bool durable, struct err *e)
 {
 	return run_cached(s, durable ? SQL_SYNC_FULL : SQL_SYNC_NORMAL, e);
-}
-
-struct sqlite3 *store_db(struct store *s)
-{
-	return s->db;
 }
 
 /* ---------------------------------------------------------------- contacts */
@@ -578,20 +561,6 @@ int store_contacts_each(struct store *s, const char *campaign,
 	sqlite3_finalize(st);
 	sqlite3_finalize(fs);
 	return rc;
-}
-
-int store_contact_count(struct store *s, long *n, struct err *e)
-{
-	sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM contacts", e);
-	if (!st)
-		return -1;
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return store_sqlerr(s, e, "counting contacts");
-	}
-	*n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return 0;
 }
 
 /* ---------------------------------------------------------------- campaigns */

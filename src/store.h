@@ -58,7 +58,6 @@ void store_close(struct store *s);
 int store_begin(struct store *s, struct err *e);
 int store_commit(struct store *s, struct err *e);
 void store_rollback(struct store *s);
-int store_integrity_check(struct store *s, struct err *e);
 /*
  * How durable the next commits are. true (the default): each commit is on disk before it
  * returns (synchronous=FULL). false: it survives a crash of the process at once, and a
@@ -82,7 +81,6 @@ int store_contact_load(struct store *s, int64_t id, const char *email, struct co
  * fn returns 0 to go on, non-zero to stop (returned). */
 int store_contacts_each(struct store *s, const char *campaign,
 			int (*fn)(void *ud, const struct contact *c), void *ud, struct err *e);
-int store_contact_count(struct store *s, long *n, struct err *e);
 
 /* ---- campaigns and enrolments */
 int store_campaign_ensure(struct store *s, const char *name, time_t now, int64_t *id, struct err *e);
@@ -136,9 +134,5 @@ struct event_row {
 /* Events of one contact, oldest first. */
 int store_events_each(struct store *s, int64_t contact_id,
 		      int (*fn)(void *ud, const struct event_row *ev), void *ud, struct err *e);
-
-/* Raw access for modules that own their own queries inside store_*.c files only. */
-struct sqlite3;
-struct sqlite3 *store_db(struct store *s);
 
 #endif

@@ -93,21 +93,6 @@ int store_org_known(struct store *s, const char *org, struct err *e)
 	return r == SQLITE_ROW;
 }
 
-static const char SQL_SEEN[] = "SELECT 1 FROM replies WHERE fingerprint = ?1";
-
-int store_reply_seen(struct store *s, const char *fingerprint, struct err *e)
-{
-	sqlite3_stmt *st = store_stmt(s, SQL_SEEN, e);
-	if (!st)
-		return -1;
-	store_bind_text(st, 1, fingerprint);
-	int r = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
-		return store_sqlerr(s, e, "checking replies");
-	return r == SQLITE_ROW;
-}
-
 static const char SQL_REPLY_ADD[] =
 	"INSERT OR IGNORE INTO replies (contact_id, message_row, campaign_id, source, folder, uidvalidity, uid,"
 	" rfc_message_id, fingerprint, from_addr, from_name, subject, date, label, reason, match_rule, snippet,"

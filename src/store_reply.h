@@ -31,8 +31,6 @@ int store_find_sent_subject_org(struct store *s, const char *subject, const char
 				struct err *e);
 /* Is there any contact whose domain is within org? (cheap pre-filter for rule 4) */
 int store_org_known(struct store *s, const char *org, struct err *e);
-/* Is this fingerprint recorded already? */
-int store_reply_seen(struct store *s, const char *fingerprint, struct err *e);
 
 struct reply_rec {
 	int64_t contact_id, message_row, campaign_id;  /* 0: none */

@@ -76,11 +76,6 @@ bool str_ieq(const char *a, const char *b)
 	return a == b || (a && b && strcasecmp(a, b) == 0);
 }
 
-bool str_empty(const char *s)
-{
-	return !s || !*s;
-}
-
 const char *mem_icase_find(const char *h, size_t n, const char *needle)
 {
 	size_t m = strlen(needle);

@@ -23,7 +23,6 @@ bool str_istarts_with(const char *s, const char *prefix);
 bool str_ends_with(const char *s, const char *suffix);
 bool str_eq(const char *a, const char *b);          /* NULL-safe */
 bool str_ieq(const char *a, const char *b);         /* NULL-safe, ASCII case-insensitive */
-bool str_empty(const char *s);                      /* NULL or "" */
 /* Case-insensitive ASCII substring search within n bytes of h. */
 const char *mem_icase_find(const char *h, size_t n, const char *needle);
 /* True if s[0..n) holds CR, LF or NUL. */

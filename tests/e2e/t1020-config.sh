@@ -148,9 +148,9 @@ test_expect_success 'other bad values: exit 78 with file:line' '
 	assert_eq "outreach: $T/ws/outreach.conf: no [account] section; '"'"'outreach init'"'"' writes a commented example" "$(cat "$T/stderr")"
 '
 
-test_expect_success 'config takes only "check"' '
+test_expect_success 'config takes only "check" or "rules"' '
 	assert_exit 64 "$OUTREACH" -C ws config show
-	assert_file_contains "$T/stderr" "expected '"'"'check'"'"' or nothing"
+	assert_file_contains "$T/stderr" "expected '"'"'check'"'"', '"'"'rules'"'"' or nothing"
 '
 
 test_done
