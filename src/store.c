@@ -372,23 +372,26 @@ int store_durable(struct store *s, bool durable, struct err *e)
 
 static const char SQL_CONTACT_LOOKUP[] = "SELECT id FROM contacts WHERE email = ?1";
 
-int store_contact_lookup(struct store *s, const char *email, int64_t *id, struct err *e)
+/* The id of the one row `sql` finds for `key`: 1 found, 0 none, -1 error. */
+static int lookup_id(struct store *s, const char *sql, const char *key, int64_t *id, const char *what,
+		     struct err *e)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_CONTACT_LOOKUP, e);
+	sqlite3_stmt *st = store_stmt(s, sql, e);
 	if (!st)
 		return -1;
-	store_bind_text(st, 1, email);
+	store_bind_text(st, 1, key);
 	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		if (id)
-			*id = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		return 1;
-	}
+	if (r == SQLITE_ROW && id)
+		*id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	if (r != SQLITE_DONE)
-		return store_sqlerr(s, e, "looking up a contact");
-	return 0;
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return store_sqlerr(s, e, what);
+	return r == SQLITE_ROW;
+}
+
+int store_contact_lookup(struct store *s, const char *email, int64_t *id, struct err *e)
+{
+	return lookup_id(s, SQL_CONTACT_LOOKUP, email, id, "looking up a contact", e);
 }
 
 static const char SQL_CONTACT_INSERT[] =
@@ -570,21 +573,7 @@ static const char SQL_CAMPAIGN_INSERT[] = "INSERT INTO campaigns (name, created_
 
 int store_campaign_lookup(struct store *s, const char *name, int64_t *id, struct err *e)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_CAMPAIGN_LOOKUP, e);
-	if (!st)
-		return -1;
-	store_bind_text(st, 1, name);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		if (id)
-			*id = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		return 1;
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE)
-		return store_sqlerr(s, e, "looking up a campaign");
-	return 0;
+	return lookup_id(s, SQL_CAMPAIGN_LOOKUP, name, id, "looking up a campaign", e);
 }
 
 int store_campaign_ensure(struct store *s, const char *name, time_t now, int64_t *id, struct err *e)
