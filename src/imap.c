@@ -419,6 +419,63 @@ int imap_fetch_message(struct imap *m, uint32_t uid, size_t max, struct buf *out
 
 /* ------------------------------------------------------------------ IDLE */
 
+/* Reads one whole untagged response that arrived during IDLE — a line, and the literals it
+ * announces ("{N}" at a line's end is followed by N octets and the rest of the response) — so
+ * that what libetpan parses after DONE starts at a response boundary. Returns 1 when the
+ * response says the mailbox may have changed, 0 for a status line ("* OK Still here", Dovecot's
+ * keepalive, or an ALERT), -1 when the stream failed. */
+static int idle_read_response(struct imap *m)
+{
+	char *line = mailimap_read_line(m->s);
+	if (!line)
+		return -1;
+	bool status = !strncasecmp(line, "* OK", 4) || !strncasecmp(line, "* NO", 4) || !strncasecmp(line, "* BAD", 5);
+	for (;;) {
+		size_t n = strlen(line);
+		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			n--;
+		if (!n || line[n - 1] != '}')
+			break;
+		size_t open = n - 1;
+		while (open && line[open - 1] != '{')
+			open--;
+		if (!open)
+			break;
+		unsigned long long lit = strtoull(line + open, NULL, 10);
+		char chunk[4096];
+		while (lit > 0) {
+			size_t want = lit < sizeof chunk ? (size_t)lit : sizeof chunk;
+			ssize_t got = mailstream_read(m->s->imap_stream, chunk, want);
+			if (got <= 0)
+				return -1;
+			lit -= (size_t)got;
+		}
+		if (!(line = mailimap_read_line(m->s)))
+			return -1;
+	}
+	return status ? 0 : 1;
+}
+
+static bool idle_buffered(struct imap *m)
+{
+	return m->s->imap_stream && m->s->imap_stream->read_buffer_len > 0;
+}
+
+/* Reads what the server has sent while idling: 1 when something in the mailbox may have
+ * changed, 0 when it was keepalives only, -1 when the stream failed (the caller's DONE then
+ * reports it). */
+static int idle_read(struct imap *m)
+{
+	int news = 0;
+	do {
+		int r = idle_read_response(m);
+		if (r < 0)
+			return -1;
+		news |= r;
+	} while (!news && idle_buffered(m));
+	return news;
+}
+
 int imap_idle(struct imap *m, int seconds, volatile int *stop, struct err *e)
 {
 	int r = mailimap_idle(m->s);
@@ -429,17 +486,20 @@ int imap_idle(struct imap *m, int seconds, volatile int *stop, struct err *e)
 	double until = clock_mono() + seconds;
 	int news = 0;
 	/* libetpan may already hold buffered data (the server's EXISTS came with "+ idling") */
-	if (m->s->imap_stream && m->s->imap_stream->read_buffer_len > 0)
-		news = 1;
+	if (idle_buffered(m))
+		news = idle_read(m);
 	if (!news && clock_is_fake()) {
 		/* a test's fake clock: what the server has now is reported, else the whole wait
 		 * passes at once (as clock_sleep does), so loops on the fake clock move forward */
 		struct pollfd p = { fd, POLLIN, 0 };
 		if (poll(&p, 1, 0) > 0)
-			news = 1;
-		else
+			news = idle_read(m);
+		if (!news)
 			clock_sleep(seconds, stop);
 	}
+	/* a keepalive ("* OK Still here", which Dovecot sends at a moment of its choosing) is
+	 * read and idling goes on: only a change in the mailbox, a failure, the end of the
+	 * interval or a stop request ends the wait */
 	while (!news && !(stop && *stop)) {
 		double left = until - clock_mono();
 		if (left <= 0 || clock_is_fake())
@@ -450,13 +510,14 @@ int imap_idle(struct imap *m, int seconds, volatile int *stop, struct err *e)
 		if (k < 0 && errno != EINTR)
 			break;
 		if (k > 0)
-			news = 1;
+			news = idle_read(m);
 	}
 	m->idling = false;
+	/* a failed read leaves the stream broken: DONE fails and says so */
 	r = mailimap_idle_done(m->s);
 	if (r != MAILIMAP_NO_ERROR)
 		return response_err(m, r, ERR_TEMP, "IDLE DONE", e);
-	return news;
+	return news != 0;
 }
 
 /* ------------------------------------------------------------------ folders */

@@ -63,8 +63,10 @@ int imap_fetch_headers(struct imap *m, uint32_t after, int (*fn)(void *ud, const
 int imap_fetch_message(struct imap *m, uint32_t uid, size_t max, struct buf *out, bool *truncated, struct err *e);
 /*
  * Wait for news in the examined folder: IDLE for at most `seconds` (re-issued by the caller
- * well within 29 minutes, RFC 2177). Returns 1 when the server reported something, 0 on
- * timeout or when *stop became non-zero; -1 on error (the connection is then unusable).
+ * well within 29 minutes, RFC 2177). Returns 1 when the server reported a change in the
+ * mailbox, 0 on timeout or when *stop became non-zero — status lines such as Dovecot's
+ * "* OK Still here" keepalive do not end the wait; -1 on error (the connection is then
+ * unusable).
  */
 int imap_idle(struct imap *m, int seconds, volatile int *stop, struct err *e);
 
