@@ -74,13 +74,19 @@ int buf_addch(struct buf *b, char c)
 
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
+	/* one pass when the text fits in the room there is (the common case), two otherwise */
+	size_t room = b->data ? b->cap - b->len : 0;
 	va_list aq;
 	va_copy(aq, ap);
-	int n = vsnprintf(NULL, 0, fmt, aq);
+	int n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, aq);
 	va_end(aq);
-	if (n < 0 || reserve(b, (size_t)n) < 0)
+	if (n < 0 || reserve(b, (size_t)n) < 0) {
+		if (b->data)
+			b->data[b->len] = '\0';
 		return -1;
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	}
+	if ((size_t)n >= room)
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;
 	return 0;
 }

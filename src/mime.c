@@ -55,6 +55,12 @@ static int st_end(struct stage *st, size_t mark, struct err *e)
 	return 0;
 }
 
+/* octets quoted-printable may carry as themselves inside a line (RFC 2045 §6.7 (2), (3)) */
+static inline int qp_literal(unsigned char c)
+{
+	return (c >= 33 && c <= 126 && c != '=') || c == ' ' || c == '\t';
+}
+
 int mime_qp_encode(const void *in, size_t n, struct buf *out, struct err *e)
 {
 	const unsigned char *s = in;
@@ -66,6 +72,23 @@ int mime_qp_encode(const void *in, size_t n, struct buf *out, struct err *e)
 			st_put(&st, "\r\n", 2);
 			col = 0;
 			continue;
+		}
+		/* the common case in one copy: a run of octets that stand for themselves, within the
+		 * line's room for a soft break, not at a line's start ('.' and "From " are decided
+		 * one octet at a time below), without a space or tab that ends the line */
+		if (col > 0 || (s[i] != '.' && s[i] != 'F')) {
+			size_t room = col < MIME_LINE - 1 ? MIME_LINE - 1 - col : 0;
+			size_t lim = n - i < room ? n : i + room, q = i;
+			while (q < lim && qp_literal(s[q]))
+				q++;
+			if (q > i && (q == n || s[q] == '\r' || s[q] == '\n') && (s[q - 1] == ' ' || s[q - 1] == '\t'))
+				q--;
+			if (q > i) {
+				st_put(&st, (const char *)s + i, q - i);
+				col += q - i;
+				i = q;
+				continue;
+			}
 		}
 		unsigned char c = s[i];
 		int eol = i + 1 == n || s[i + 1] == '\r' || s[i + 1] == '\n';

@@ -206,15 +206,37 @@ static long offset_in(time_t t)
 	return tm.tm_gmtoff;
 }
 
+/* The last conversions, by zone and instant: every message of a batch gets a Date header
+ * for the same second, and switching TZ costs two tzset() calls, each of which stats the
+ * zone file. The zone files are assumed not to change under a running process. */
+static struct {
+	char zone[TZ_NAME_MAX];
+	time_t t;
+	struct tz_tm r;
+} memo[4];
+static unsigned memo_next;
+
 int tz_local(const char *zone, time_t t, struct tz_tm *out, struct err *e)
 {
+	for (size_t i = 0; i < ARRAY_SIZE(memo); i++)
+		if (memo[i].t == t && memo[i].zone[0] && zone && str_eq(memo[i].zone, zone)) {
+			*out = memo[i].r;
+			return 0;
+		}
 	if (tz_enter(zone, e) < 0)
 		return -1;
 	struct tz_tm r;
 	int rc = local_in(t, &r, e);
 	tz_leave();
-	if (rc == 0)
+	if (rc == 0) {
 		*out = r;
+		if (strlen(zone) < TZ_NAME_MAX) {
+			unsigned k = memo_next++ % ARRAY_SIZE(memo);
+			snprintf(memo[k].zone, sizeof memo[k].zone, "%s", zone);
+			memo[k].t = t;
+			memo[k].r = r;
+		}
+	}
 	return rc;
 }
 

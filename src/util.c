@@ -138,6 +138,16 @@ bool utf8_valid(const char *s, size_t n)
 {
 	size_t i = 0;
 	while (i < n) {
+		/* ASCII eight octets at a time: letters are mostly ASCII */
+		while (n - i >= 8) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			if (w & 0x8080808080808080ull)
+				break;
+			i += 8;
+		}
+		if (i == n)
+			break;
 		if ((unsigned char)s[i] < 0x80) {
 			i++;
 			continue;

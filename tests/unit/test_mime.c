@@ -121,6 +121,20 @@ static void test_qp_encode(void **state)
 	for (int i = 0; i < 3000; i++)
 		buf_addch(&big, " \t.=F\n"[i % 6]);
 	qp_roundtrip(big.data, big.len);
+	/* pseudo-random lines of the octets the rules care about: runs that stop at every column,
+	 * spaces before line ends, dots and "From " after soft breaks */
+	static const char *const bits[] = { "a", "bc", "defgh", " ", "\t", ".", "F", "From ", "=", "\n",
+					    "\r\n", "\r", "\xc3\xa9", "\x01", "~", "Fro" };
+	unsigned seed = 12345;
+	for (int round = 0; round < 5000; round++) {
+		buf_reset(&big);
+		int parts = (int)((seed = seed * 1103515245 + 12345) >> 16) % 120;
+		for (int k = 0; k < parts; k++) {
+			seed = seed * 1103515245 + 12345;
+			buf_addstr(&big, bits[(seed >> 16) % ARRAY_SIZE(bits)]);
+		}
+		qp_roundtrip(big.data ? big.data : "", big.len);
+	}
 	buf_release(&big);
 	/* full output: ERR_LIMIT and nothing appended */
 	struct buf small = BUF_INIT(8);

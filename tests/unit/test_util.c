@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,11 +22,39 @@ static void test_buf_max(void **state)
 	assert_int_equal(buf_addstr(&b, "9"), -1); /* over the maximum: unchanged */
 	assert_string_equal(buf_str(&b), "12345678");
 	assert_int_equal(buf_printf(&b, "%d", 1), -1);
+	assert_string_equal(buf_str(&b), "12345678"); /* a refused printf leaves no trace */
 	buf_truncate(&b, 2);
 	assert_int_equal(buf_printf(&b, "%s-%d", "x", 42), 0);
 	assert_string_equal(buf_str(&b), "12x-42");
 	buf_release(&b);
 	assert_string_equal(buf_str(&b), "");
+}
+
+static void test_buf_printf_growth(void **state)
+{
+	(void)state;
+	/* formatted text that fits in the room there is, and text that does not */
+	struct buf b = BUF_INIT(1 << 20);
+	static char want[32768];
+	want[0] = '\0';
+	for (int i = 0; i < 300; i++) {
+		char piece[64];
+		snprintf(piece, sizeof piece, "%d:%.*s;", i, i % 40, "abcdefghijklmnopqrstuvwxyzabcdefghijklmn");
+		assert_int_equal(buf_printf(&b, "%s", piece), 0);
+		assert_true(strlen(want) + strlen(piece) < sizeof want);
+		strcat(want, piece);
+		assert_int_equal(b.len, strlen(b.data));
+	}
+	assert_int_equal(b.len, strlen(want));
+	assert_memory_equal(b.data, want, b.len);
+	buf_release(&b);
+	struct buf small = BUF_INIT(10);
+	assert_int_equal(buf_printf(&small, "%s", "12345"), 0);
+	assert_int_equal(buf_printf(&small, "%s", "abcdefgh"), -1); /* partly written, then refused */
+	assert_string_equal(buf_str(&small), "12345");
+	assert_int_equal(buf_printf(&small, "%s", "abcde"), 0);
+	assert_string_equal(buf_str(&small), "12345abcde");
+	buf_release(&small);
 }
 
 static void test_parse_long(void **state)
@@ -63,6 +92,21 @@ static void test_utf8(void **state)
 		if (t[i].valid)
 			assert_int_equal(utf8_length(t[i].s, strlen(t[i].s)), t[i].cps);
 	}
+	/* every case again after 0 to 19 ASCII octets and before 0 to 19 more, so each lands at
+	 * every position of the eight-octet ASCII scan */
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
+		for (size_t pre = 0; pre < 20; pre++)
+			for (size_t post = 0; post < 20; post += 3) {
+				char s[64];
+				memset(s, 'a', pre);
+				size_t n = strlen(t[i].s);
+				memcpy(s + pre, t[i].s, n);
+				memset(s + pre + n, 'z', post);
+				assert_int_equal(utf8_valid(s, pre + n + post), t[i].valid);
+			}
+	/* the length given is the end: a bad octet just past it does not count */
+	assert_true(utf8_valid("abcdefghijklmnop\xff", 16));
+	assert_false(utf8_valid("abcdefghijklmnop\xff", 17));
 	struct buf b = BUF_INIT(64);
 	utf8_encode(&b, 0xe9);
 	utf8_encode(&b, 0x1f600);
@@ -127,6 +171,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf_max),
+		cmocka_unit_test(test_buf_printf_growth),
 		cmocka_unit_test(test_parse_long),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_normalize_key),
