@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """tests/e2e/netfault.py: a TCP proxy on 127.0.0.1 that breaks a connection on cue.
 
-    netfault.py DIR TARGET_PORT [--cut N | --stall N] [--first K] [--port P] [--no-idle]
+    netfault.py DIR TARGET_PORT [--cut N | --stall N] [--first K] [--port P] [--no-idle] [--say]
 
 Listens on a free port of 127.0.0.1 (or on P, e.g. to come back where it was) and forwards every connection to 127.0.0.1:TARGET_PORT
 (TLS passes through untouched: the client still verifies the real server). Writes DIR/port
@@ -17,6 +17,10 @@ once it listens, and DIR/log: one line per connection when it ends,
 
   --no-idle   a plain-text IMAP server without IDLE: the word is taken out of every
               CAPABILITY the server sends (with TLS the bytes are opaque: plain only)
+  --say       plain-text IMAP: while a client idles (the server has answered its IDLE with a
+              continuation and it has not sent DONE), the bytes of a file DIR/say, once it
+              exists, are sent to that client as if the server had sent them, between two
+              whole lines of the server's; the file is then removed and DIR/said gets a line
 
 A connection the server closes (or refuses) is closed towards the client too. Exits when its parent
 process dies, or on SIGTERM.
@@ -30,7 +34,7 @@ import sys
 
 def main(argv):
     d, target = argv[0], int(argv[1])
-    mode, limit, first, port, no_idle = None, 0, 1 << 30, 0, False
+    mode, limit, first, port, no_idle, say = None, 0, 1 << 30, 0, False, False
     i = 2
     while i < len(argv):
         if argv[i] in ("--cut", "--stall"):
@@ -41,6 +45,9 @@ def main(argv):
             i += 2
         elif argv[i] == "--no-idle":
             no_idle = True
+            i += 1
+        elif argv[i] == "--say":
+            say = True
             i += 1
         elif argv[i] == "--port":
             port = int(argv[i + 1])
@@ -78,10 +85,25 @@ def main(argv):
             except FileNotFoundError:
                 pass
 
+    def say_to_idlers():
+        path = os.path.join(d, "say")
+        idlers = [c for k, c in conns.items() if k is c["client"] and c.get("idling")]
+        if not idlers or not os.path.exists(path):
+            return
+        data = open(path, "rb").read()
+        os.unlink(path)
+        for c in idlers:
+            c["client"].sendall(data)
+            c["down"] += len(data)
+            with open(os.path.join(d, "said"), "a") as f:
+                f.write("conn %d: %d bytes\n" % (c["n"], len(data)))
+
     while True:
         if os.getppid() != parent:
             return
-        for key, _ in sel.select(timeout=0.2):
+        if say:
+            say_to_idlers()
+        for key, _ in sel.select(timeout=0.05 if say else 0.2):
             s = key.fileobj
             if s is ls:
                 cl, _ = ls.accept()
@@ -115,9 +137,24 @@ def main(argv):
                 finish(c, "server-closed" if s is c["server"] else "eof")
                 continue
             if s is c["client"]:
+                if say:
+                    line = data.rstrip(b"\r\n").upper()
+                    if line.endswith(b" IDLE"):
+                        c["idle_asked"] = True
+                    elif line == b"DONE":
+                        c["idling"] = c["idle_asked"] = False
                 c["server"].sendall(data)
                 c["up"] += len(data)
                 continue
+            if say:
+                # whole lines only, so that what is said lands between two of them
+                data = c.get("partial", b"") + data
+                cut = data.rfind(b"\n") + 1
+                data, c["partial"] = data[:cut], data[cut:]
+                if c.get("idle_asked") and any(l.startswith(b"+ ") for l in data.split(b"\n")):
+                    c["idling"] = True
+                if not data:
+                    continue
             if no_idle:
                 # whole lines only: keep a partial last line for the next read
                 data = c.get("partial", b"") + data
