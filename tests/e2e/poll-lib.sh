@@ -301,6 +301,23 @@ stop_netfault() {
 track_pid() {
 	echo "$1" >>"$T/.pids"
 }
+# start_bg NAME COMMAND...: COMMAND in the background (stdin /dev/null, output in NAME.out
+# and NAME.err); returns once its pid is in NAME.pid; its exit status lands in NAME.rc when
+# it ends. It is killed when the test ends. Environment settings go through env(1), which
+# execs the command: the pid is the command's own, for signals.
+start_bg() {
+	local name=$1
+	shift
+	rm -f "$name.pid" "$name.rc"
+	(
+		"$@" >"$name.out" 2>"$name.err" </dev/null &
+		echo $! >"$name.pid"
+		wait $!
+		echo $? >"$name.rc"
+	) >/dev/null 2>&1 &
+	while [ ! -s "$name.pid" ]; do sleep 0.01; done
+	track_pid "$(cat "$name.pid")"
+}
 _poll_lib_cleanup() {
 	local rc=$? pid
 	while read -r pid; do

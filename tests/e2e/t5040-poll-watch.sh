@@ -31,14 +31,7 @@ done
 
 # poll --watch on the real clock in the background: its pid in watch.pid, its exit status
 # in watch.rc when it ends
-(
-	OUTREACH_NOW= OUTREACH_PASSWORD=$MS_PASS "$OUTREACH" -C ws -vv poll --watch >watch.out 2>watch.err </dev/null &
-	echo $! >watch.pid
-	wait $!
-	echo $? >watch.rc
-) >/dev/null 2>&1 &
-while [ ! -s watch.pid ]; do sleep 0.01; done
-track_pid "$(cat watch.pid)"
+start_bg watch env OUTREACH_NOW= OUTREACH_PASSWORD=$MS_PASS "$OUTREACH" -C ws -vv poll --watch
 
 idles() { grep -c "^imap > [0-9]* IDLE" watch.err; }
 # wait_for SECONDS COMMAND...: until COMMAND succeeds, at most SECONDS; prints the time taken

@@ -22,14 +22,7 @@ id=$(msgid ws $C1)
 mkmail "$FIX/gmail-terse-offer.eml" offer.eml --set "From: $C1" --set "To: $MS_USER" --set "Message-ID: <noidle@t5041.example.org>" \
 	--set "In-Reply-To: <$id>" --set "References: <$id>" --crlf
 
-(
-	OUTREACH_NOW= OUTREACH_PASSWORD=$MS_PASS "$OUTREACH" -C ws -vv poll --watch >watch.out 2>watch.err </dev/null &
-	echo $! >watch.pid
-	wait $!
-	echo $? >watch.rc
-) >/dev/null 2>&1 &
-while [ ! -s watch.pid ]; do sleep 0.01; done
-track_pid "$(cat watch.pid)"
+start_bg watch env OUTREACH_NOW= OUTREACH_PASSWORD=$MS_PASS "$OUTREACH" -C ws -vv poll --watch
 examines() { grep -c "^imap > [0-9]* EXAMINE INBOX" watch.err; }
 recorded() { [ "$(sql ws "SELECT count(*) FROM replies")" -ge 1 ]; }
 

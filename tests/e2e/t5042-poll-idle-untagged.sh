@@ -21,14 +21,7 @@ o ws -q send --yes || bail "not sent"
 set_conf ws imap_url "imap://127.0.0.1:$NF_PORT"
 set_conf ws allow_plaintext yes
 
-(
-	OUTREACH_NOW= OUTREACH_PASSWORD=$MS_PASS "$OUTREACH" -C ws -vv poll --watch >watch.out 2>watch.err </dev/null &
-	echo $! >watch.pid
-	wait $!
-	echo $? >watch.rc
-) >/dev/null 2>&1 &
-while [ ! -s watch.pid ]; do sleep 0.01; done
-track_pid "$(cat watch.pid)"
+start_bg watch env OUTREACH_NOW= OUTREACH_PASSWORD=$MS_PASS "$OUTREACH" -C ws -vv poll --watch
 
 count() { grep -c "$1" watch.err; }
 idles() { count "^imap > [0-9]* IDLE"; }

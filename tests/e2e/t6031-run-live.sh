@@ -22,14 +22,7 @@ PROXY_PORT=$NF_PORT
 make_ws ws contacts.csv --followups 1 imap_url="imaps://127.0.0.1:$PROXY_PORT" || bail "cannot make the workspace"
 
 # run on the real clock in the background: pid in run.pid, exit status in run.rc
-(
-	OUTREACH_NOW= OUTREACH_PASSWORD=$MS_PASS "$OUTREACH" -C ws -vv run >run.out 2>run.err </dev/null &
-	echo $! >run.pid
-	wait $!
-	echo $? >run.rc
-) >/dev/null 2>&1 &
-while [ ! -s run.pid ]; do sleep 0.01; done
-track_pid "$(cat run.pid)"
+start_bg run env OUTREACH_NOW= OUTREACH_PASSWORD=$MS_PASS "$OUTREACH" -C ws -vv run
 
 wait_for() { # SECONDS COMMAND...: until COMMAND succeeds; prints the seconds it took
 	local limit=$1 t0=$EPOCHREALTIME

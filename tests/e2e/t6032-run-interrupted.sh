@@ -40,14 +40,7 @@ all5=$(printf 'dr%s@hosp%s.example.org\n' 1 1 2 2 3 3 4 4 5 5)
 test_expect_success 'SIGTERM while a message is in flight: it is finished and recorded, the run exits 0' '
 	make_ws a contacts.csv --followups 1 smtp_url=smtp://127.0.0.1:$SLOW_PORT \
 		allow_plaintext=yes imap_url= cafile=
-	(
-		OUTREACH_NOW=$NOW OUTREACH_PASSWORD=x "$OUTREACH" -C a run --for 3600 >a.out 2>a.err </dev/null &
-		echo $! >a.pid
-		wait $!
-		echo $? >a.rc
-	) >/dev/null 2>&1 &
-	while [ ! -s a.pid ]; do sleep 0.01; done
-	track_pid "$(cat a.pid)"
+	start_bg a env OUTREACH_NOW=$NOW OUTREACH_PASSWORD=x "$OUTREACH" -C a run --for 3600
 	# the third message is being sent: two done, one marked sending
 	inflight=no
 	for i in $(seq 200); do
