@@ -77,7 +77,8 @@ static int preview_one(void *ud, const struct contact *ct)
 	if (p->outdir) {
 		char *name = xasprintf("%s/%03ld-%s.eml", p->outdir, p->shown, ct->email);
 		struct err we;
-		if (write_file_atomic(name, o.bytes.data, o.bytes.len, 0600, &we) < 0) {
+		/* one sync for all the files at the end, not one per file (0.2 ms each on ext4) */
+		if (write_file_replace(name, o.bytes.data, o.bytes.len, 0600, &we) < 0) {
 			*p->e = we;
 			rc = -1;
 		} else {
@@ -161,6 +162,11 @@ int cmd_preview(int argc, char **argv, struct cmd_ctx *ctx)
 		goto out;
 	}
 	diags_print(&p.d, stderr, 5);
+	if (p.outdir && p.shown && sync_dir_fs(p.outdir, &e) < 0) {
+		rc = cmd_fail(&e);
+		diags_release(&p.d);
+		goto out;
+	}
 	if (p.only && !p.shown && !p.blocked) {
 		log_error("'%s' is not a contact of campaign '%s'", p.only, p.c->k->name);
 		rc = EX_DATAERR;

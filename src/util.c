@@ -237,7 +237,7 @@ int read_file(const char *path, size_t max, struct buf *out, struct err *e)
 	return rc;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, struct err *e)
+static int write_file(const char *path, const void *data, size_t len, mode_t mode, bool sync, struct err *e)
 {
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
@@ -258,7 +258,7 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 		}
 		p += w, left -= (size_t)w;
 	}
-	if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, mode) < 0 || (sync && fsync(fd) < 0)) {
 		err_set(e, ERR_IO, errno, "cannot sync '%s': %s", tmp, strerror(errno));
 		goto fail;
 	}
@@ -280,6 +280,29 @@ fail:
 	unlink(tmp);
 	free(tmp);
 	return -1;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, struct err *e)
+{
+	return write_file(path, data, len, mode, true, e);
+}
+
+int write_file_replace(const char *path, const void *data, size_t len, mode_t mode, struct err *e)
+{
+	return write_file(path, data, len, mode, false, e);
+}
+
+int sync_dir_fs(const char *dir, struct err *e)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(e, ERR_IO, errno, "cannot open '%s': %s", dir, strerror(errno));
+	int rc = syncfs(fd);
+	int saved = errno;
+	close(fd);
+	if (rc < 0)
+		return err_set(e, ERR_IO, saved, "cannot sync '%s': %s", dir, strerror(saved));
+	return 0;
 }
 
 void random_bytes(void *p, size_t n)

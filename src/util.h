@@ -47,6 +47,11 @@ int read_file(const char *path, size_t max, struct buf *out, struct err *e);
 /* Write via a temporary file in the same directory, fsync, rename: readers never see a
  * half-written file. `mode` applies to the new file. */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, struct err *e);
+/* The same without the fsync, for many files at once (preview --out): a reader still never
+ * sees half a file; call sync_dir_fs() once when all are written. */
+int write_file_replace(const char *path, const void *data, size_t len, mode_t mode, struct err *e);
+/* Flush the file system that holds `dir` (syncfs). */
+int sync_dir_fs(const char *dir, struct err *e);
 /* Cryptographically random bytes (getrandom). */
 void random_bytes(void *p, size_t n);
 /* A random token of n characters from [a-z0-9]. Caller frees. */
