@@ -392,6 +392,9 @@ struct dexpr {
 	int y, m, d;         /* y 0 when not written */
 	int weekday;         /* for a weekday alone */
 	bool weekday_only;
+	bool day_only;       /* "the 15th": this month's or the next */
+	int holiday;         /* a holiday by name (enum holiday), its date by the year */
+	bool after;          /* "after Thanksgiving": the day after */
 	bool numeric_slash;  /* M/D vs D/M still to decide */
 	int n1, n2;          /* the two numbers of a slash date */
 };
@@ -415,6 +418,30 @@ static int year_value(const struct dtok *d)
 	if (d->ndig == 2)
 		return 2000 + d->num;
 	return 0;
+}
+
+static bool in_list(const char *w, const char *const *l);
+
+enum holiday { HOL_NONE, HOL_THANKSGIVING, HOL_CHRISTMAS, HOL_NEW_YEAR };
+
+/* The holiday named at token j (Thanksgiving, Christmas, New Year): its tokens in *len. */
+static int holiday_at(const struct dtok *t, size_t nt, size_t j, size_t *len)
+{
+	*len = 1;
+	if (word_at(t, nt, j, "thanksgiving"))
+		return HOL_THANKSGIVING;
+	if (word_at(t, nt, j, "christmas") || word_at(t, nt, j, "xmas"))
+		return HOL_CHRISTMAS;
+	if (word_at(t, nt, j, "new") && (word_at(t, nt, j + 1, "year") || word_at(t, nt, j + 1, "years"))) {
+		*len = 2 + (word_at(t, nt, j + 1, "year") && word_at(t, nt, j + 2, "s")); /* year's */
+		return HOL_NEW_YEAR;
+	}
+	return HOL_NONE;
+}
+
+static bool english_ordinal(const struct dtok *t, size_t nt, size_t k)
+{
+	return word_at(t, nt, k, "st") || word_at(t, nt, k, "nd") || word_at(t, nt, k, "rd") || word_at(t, nt, k, "th");
 }
 
 /* A date expression starting at token i, or false. */
@@ -531,6 +558,51 @@ static bool parse_date_at(const struct dtok *t, size_t nt, size_t i, struct dexp
 			return true;
 		}
 	}
+	/* [after] [the] Thanksgiving | Christmas | New Year['s] */
+	{
+		size_t k = j, len;
+		bool after = word_at(t, nt, k, "after");
+		if (after)
+			k++;
+		if (word_at(t, nt, k, "the"))
+			k++;
+		int h = holiday_at(t, nt, k, &len);
+		if (h != HOL_NONE) {
+			e->holiday = h;
+			e->after = after;
+			e->end = k + len;
+			return true;
+		}
+	}
+	/* the DAY[th], DAY{st|nd|rd|th}: a day of the month without the month (English) */
+	{
+		size_t k = j;
+		bool the = word_at(t, nt, k, "the");
+		if (the) {
+			k++;
+			/* "the 1st of December": the whole date, from the number on */
+			struct dexpr full;
+			if (parse_date_at(t, nt, k, &full) && !full.weekday_only && !full.day_only) {
+				*e = full;
+				e->start = i;
+				return true;
+			}
+		}
+		if (k < nt && t[k].k == DT_NUM && t[k].ndig <= 2 && t[k].num >= 1 && t[k].num <= 31 &&
+		    !sep_at(t, nt, k + 1, '/') && !sep_at(t, nt, k + 1, '.') && !sep_at(t, nt, k + 1, '-')) {
+			bool ord = english_ordinal(t, nt, k + 1);
+			/* "the 2nd floor", "the 3rd time": a rank, not a day */
+			static const char *const ranked[] = { "floor", "time", "times", "week", "year", "day", "page",
+							      "step", "round", "attempt", "edition", "visit", "option", NULL };
+			size_t after_num = k + 1 + (ord ? 1 : 0);
+			if ((ord || the) && !(after_num < nt && t[after_num].k == DT_WORD && in_list(t[after_num].w, ranked))) {
+				e->day_only = true;
+				e->d = t[k].num;
+				e->end = k + 1 + (ord ? 1 : 0);
+				return true;
+			}
+		}
+	}
 	if (wd) {
 		e->weekday_only = true;
 		e->weekday = wd;
@@ -606,6 +678,19 @@ static bool valid_ymd(int y, int m, int d)
 	return d <= md;
 }
 
+/* The day (days since 1970-01-01) of a holiday in year y: US Thanksgiving is the fourth
+ * Thursday of November. */
+static long holiday_day(int h, int y)
+{
+	if (h == HOL_CHRISTMAS)
+		return days_civil(y, 12, 25);
+	if (h == HOL_NEW_YEAR)
+		return days_civil(y, 1, 1);
+	long nov1 = days_civil(y, 11, 1);
+	long dow = ((nov1 % 7) + 7 + 3) % 7 + 1; /* 1 = Monday; 1970-01-01 was a Thursday */
+	return nov1 + (4 - dow + 7) % 7 + 21;
+}
+
 int autoreply_return_date(const char *text, size_t n, time_t msg_date, int tz_min, bool has_date, char out[11])
 {
 	if (!text)
@@ -678,7 +763,31 @@ int autoreply_return_date(const char *text, size_t n, time_t msg_date, int tz_mi
 				m = e.n1, d = e.n2;
 		}
 		long day;
-		if (e.weekday_only) {
+		if (e.holiday) {
+			if (!has_date) {
+				i = next_i;
+				continue;
+			}
+			day = holiday_day(e.holiday, ty) + (e.after ? 1 : 0);
+			if (day < today)
+				day = holiday_day(e.holiday, ty + 1) + (e.after ? 1 : 0);
+		} else if (e.day_only) {
+			if (!has_date) {
+				i = next_i;
+				continue;
+			}
+			/* this month's, or else the next month's that has the day */
+			int yy = ty, mm = tm;
+			if (!valid_ymd(yy, mm, d) || days_civil(yy, (unsigned)mm, (unsigned)d) < today) {
+				if (++mm > 12)
+					mm = 1, yy++;
+			}
+			if (!valid_ymd(yy, mm, d)) {
+				i = next_i;
+				continue;
+			}
+			day = days_civil(yy, (unsigned)mm, (unsigned)d);
+		} else if (e.weekday_only) {
 			if (!has_date) {
 				i = next_i;
 				continue;

@@ -160,6 +160,20 @@ static void test_return_dates(void **state)
 		{ "I am on leave until the 1st of December.", NOV24, -300, "2026-12-01" },
 		{ "Out of office till 30.11.2026.", NOV24, 60, "2026-11-30" },
 		{ "Del 24 de noviembre al 1 de diciembre estaré fuera.", NOV24, -300, "2026-12-01" },
+		{ "I am out of the office till the 15th.", NOV24, -300, "2026-12-15" },   /* day only: next month's */
+		{ "Back on the 28th.", NOV24, -300, "2026-11-28" },                       /* day only: this month's */
+		{ "I will be back on Monday the 30th.", NOV24, -300, "2026-11-30" },
+		{ "Away until the 31st.", NOV24, -300, "2026-12-31" },                    /* November has no 31st */
+		{ "Away from the 3rd to the 9th of December.", NOV24, -300, "2026-12-09" },
+		{ "I will be away until after Thanksgiving.", NOV24, -300, "2026-11-27" }, /* fourth Thursday + 1 */
+		{ "Out of the office until Thanksgiving.", DEC20, -300, "2027-11-25" },    /* this year's is past */
+		{ "Back after Christmas.", DEC20, -300, "2026-12-26" },
+		{ "I'll be back after New Year's.", DEC20, -300, "2027-01-02" },
+		{ "Back on the 2nd floor of the clinic, room 5.", NOV24, -300, NULL },     /* a rank, not a day */
+		{ "I'll be back the 3rd week of December.", NOV24, -300, NULL },
+		{ "My office is on the 3rd floor.", NOV24, -300, NULL },                  /* no trigger */
+		{ "Back at 5 on the dot.", NOV24, -300, NULL },
+		{ "Merry Christmas and a happy new year!", DEC20, -300, NULL },            /* no trigger */
 		{ "I will be back on 31 November.", NOV24, -300, NULL },                   /* no such date */
 		{ "I was away until November 20, 2026.", NOV24, -300, NULL },              /* in the past */
 		{ "Back in 2031 on March 3, 2031.", NOV24, -300, NULL },                   /* too far */

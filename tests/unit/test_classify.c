@@ -259,6 +259,17 @@ static void test_decisions(void **state)
 		{ "Subject: Re: x\n\nThank you for your interest. I do not have any openings at this time.\n", VERDICT_DECLINE, 0 },
 		{ "Subject: Re: x\n\nAbsolutely! When can you start?\n", VERDICT_OFFER, 0 },
 		{ "Subject: Re: x\n\nI am no longer at this hospital.\n", VERDICT_DECLINE, 0 },
+		/* the attending has moved on: no for this hospital, whoever says it */
+		{ "Subject: Re: x\n\nI no longer work at Boston General.\n", VERDICT_DECLINE, 0 },
+		{ "Subject: Re: x\n\nDr. Brooks no longer works here.\n", VERDICT_DECLINE, 0 },
+		{ "Subject: Re: x\n\nDr. Whitfield is no longer with our institution.\n", VERDICT_DECLINE, 0 },
+		{ "Subject: Re: x\n\nDr. Whitfield has left the hospital.\n", VERDICT_DECLINE, 0 },
+		{ "Subject: Re: x\n\nI have moved to Valley University Health last summer.\n", VERDICT_DECLINE, 0 },
+		{ "Subject: Re: x\n\nDr. Chen retired last year.\n", VERDICT_DECLINE, 0 },
+		/* ... and what only looks like it */
+		{ "Subject: Re: x\n\nOur coordinator has left for the day; she will reply tomorrow.\n", VERDICT_OTHER, 0 },
+		{ "Subject: Re: x\n\nWe have moved to a new building, but you can come Monday.\n", VERDICT_OFFER, 0 },
+		{ "Subject: Re: x\n\nShe has left a voicemail for you.\n", VERDICT_OTHER, 0 },
 		{ "Subject: Re: x\n\nLet me check with my program director and get back to you.\n", VERDICT_OTHER, 0 },
 		/* stop */
 		{ "Subject: Re: x\n\nDo not contact me again.\n", VERDICT_DECLINE, VERDICT_UNSUBSCRIBE },
