@@ -582,7 +582,8 @@ static bool parse_date_at(const struct dtok *t, size_t nt, size_t i, struct dexp
 			k++;
 			/* "the 1st of December": the whole date, from the number on */
 			struct dexpr full;
-			if (parse_date_at(t, nt, k, &full) && !full.weekday_only && !full.day_only) {
+			if (k < nt && t[k].k == DT_NUM && parse_date_at(t, nt, k, &full) && !full.weekday_only &&
+			    !full.day_only) {
 				*e = full;
 				e->start = i;
 				return true;
