@@ -155,7 +155,7 @@ $(BUILD)/rules.o $(BUILD)/hooks/rules.o $(FUZZ_DIR)/obj/rules.o: src/classify.ru
 # ---------------------------------------------------------------- checks under sanitizers and valgrind
 # Everything once more with AddressSanitizer + UBSan (leaks included), and the unit tests plus
 # the end-to-end main paths under valgrind. .ci/run calls both after 'make check'.
-VALGRIND_E2E ?= t1010 t1031 t1060 t4001 t4004 t7001 t5000 t5050 t6010
+VALGRIND_E2E ?= t1010 t1031 t1060 t4001 t4004 t7001 t5000 t5042 t5050 t6010
 check-sanitize: deps
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined all unit e2e
 

@@ -20,6 +20,7 @@
 #include "xalloc.h"
 
 #define CHAIN_MAX 16
+#define IDLE_LITERAL_MAX (1024 * 1024) /* an unsolicited response read while idling */
 
 struct imap {
 	mailimap *s;
@@ -442,6 +443,8 @@ static int idle_read_response(struct imap *m)
 		if (!open)
 			break;
 		unsigned long long lit = strtoull(line + open, NULL, 10);
+		if (lit > IDLE_LITERAL_MAX)
+			return -1; /* nothing unsolicited is that large: the session is dropped, then resumed */
 		char chunk[4096];
 		while (lit > 0) {
 			size_t want = lit < sizeof chunk ? (size_t)lit : sizeof chunk;
@@ -513,7 +516,12 @@ int imap_idle(struct imap *m, int seconds, volatile int *stop, struct err *e)
 			news = idle_read(m);
 	}
 	m->idling = false;
-	/* a failed read leaves the stream broken: DONE fails and says so */
+	if (news < 0) {
+		/* the stream failed, or a response could not be read whole: where the next one
+		 * starts is unknown, so the session ends here (the caller reconnects) */
+		m->broken = true;
+		return err_set(e, ERR_TEMP, 0, "IMAP IDLE: the connection failed, or the server sent what cannot be read");
+	}
 	r = mailimap_idle_done(m->s);
 	if (r != MAILIMAP_NO_ERROR)
 		return response_err(m, r, ERR_TEMP, "IDLE DONE", e);

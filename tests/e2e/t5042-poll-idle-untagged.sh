@@ -4,7 +4,8 @@
 # during IDLE: a status line ("* OK Still here", an ALERT) must not end the IDLE; a change
 # in the mailbox — an EXPUNGE, or a FETCH that carries a literal ({N} and N octets) — ends
 # it, and the connection stays usable (DONE is answered, the next EXAMINE and IDLE go over
-# the same session, with no reconnection); a status line and a change in one packet end it.
+# the same session, with no reconnection); a status line and a change in one packet end it;
+# a literal too large for anything unsolicited drops the session, which is resumed.
 . "${0%/*}/../lib.sh"
 . "$TOP/tests/e2e/poll-lib.sh"
 require_root
@@ -81,12 +82,26 @@ test_expect_success 'a keepalive and an EXISTS in one packet: the EXISTS is not 
 	kill -0 "$(cat watch.pid)"
 '
 
+test_expect_success 'a literal over 1 MB: the session is dropped, and resumed after 5 s' '
+	say "* 1 FETCH (BODY[] {2000000}\r\n"
+	for i in $(seq 60); do grep -q "reconnecting in 5 s" watch.err && break; sleep 0.05; done
+	assert_file_contains watch.err "outreach: warning: IMAP IDLE: the connection failed, or the server sent what cannot be read; reconnecting in 5 s"
+	for i in $(seq 40); do [ "$(wc -l <"$NF_DIR/log")" = 1 ] && break; sleep 0.05; done
+	assert_file_contains "$NF_DIR/log" "conn 1 "
+	k=$(idles)
+	for i in $(seq 200); do [ "$(idles)" -gt "$k" ] && break; sleep 0.05; done
+	assert_eq $((k + 1)) "$(idles)" "idling again, on a new connection"
+	wait_idling
+	kill -0 "$(cat watch.pid)"
+'
+
 test_expect_success 'SIGTERM: it logs out and exits 0' '
 	kill -TERM "$(cat watch.pid)"
 	for i in $(seq 100); do [ -s watch.rc ] && break; sleep 0.05; done
 	assert_eq 0 "$(cat watch.rc)"
 	assert_file_contains watch.err "LOGOUT"
-	assert_eq 1 "$(grep -c "imap-login: Info: Login:" "$MS_LOGDIR/dovecot.log")" "one session from start to end"
+	# one session until the oversized literal, one after it
+	assert_eq 2 "$(grep -c "imap-login: Info: Login:" "$MS_LOGDIR/dovecot.log")" "sessions"
 '
 
 test_done
