@@ -236,9 +236,11 @@ int imap_connect(const struct imap_opts *o, struct imap **out, struct err *e)
 			m->broken = true;
 			err_set(e, ERR_TEMP, r, "IMAP: the connection to %s was lost while logging in", host);
 		} else {
-			err_set(e, ERR_SESSION, r, "IMAP login as '%s' refused%s%s; check 'user' and the password%s", o->user,
+			err_set(e, ERR_SESSION, r, "IMAP login as '%s' refused%s%s; %s", o->user,
 				m->s->imap_response ? ": " : "", m->s->imap_response ? m->s->imap_response : "",
-				o->oauth2_token ? " (or refresh the OAuth2 token)" : "");
+				o->oauth2_token ? "the OAuth2 token was refused: get a fresh one from oauth2_token_command, "
+						  "and check 'user'"
+						: "check 'user' and the password");
 		}
 		imap_close(m);
 		return -1;

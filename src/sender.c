@@ -487,8 +487,14 @@ static bool provider_saves_sent(const char *url)
 
 static int get_secret(struct sender *s, const char *url, struct err *e)
 {
-	if (s->have_secret)
+	/* a password is asked for once; an OAuth2 token (an hour's life at Google and
+	 * Microsoft) again for every connection, so that a long run never offers a stale one */
+	if (s->have_secret && !s->secret.oauth)
 		return 0;
+	if (s->have_secret) {
+		secret_release(&s->secret);
+		s->have_secret = false;
+	}
 	char *host = secret_url_host(url);
 	int r = secret_get(s->w->cfg, host, &s->secret, e);
 	free(host);
