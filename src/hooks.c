@@ -4,6 +4,7 @@
 
 #ifdef OUTREACH_TEST_HOOKS
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,6 +23,21 @@ void hook_crash(const char *point)
 	long at = 0;
 	if (parse_long(spec + n + 1, 1, 1000000, &at) == 0 && ++count == at)
 		kill(getpid(), SIGKILL);
+}
+
+void hook_run(const char *point)
+{
+	static int count;
+	const char *spec = getenv("OUTREACH_TEST_RUN");
+	if (!spec)
+		return;
+	size_t n = strlen(point);
+	if (strncmp(spec, point, n) != 0 || spec[n] != ':')
+		return;
+	char *end = NULL;
+	long at = strtol(spec + n + 1, &end, 10);
+	if (end && *end == ':' && ++count == at && system(end + 1) != 0)
+		abort(); /* the test's own command failed: the test is wrong, say so loudly */
 }
 #else
 /* ISO C forbids an empty translation unit */

@@ -11,8 +11,14 @@
  * 'sent' was committed, before the next message).
  */
 void hook_crash(const char *point);
+/*
+ * OUTREACH_TEST_RUN=POINT:N:COMMAND runs COMMAND (sh -c) and waits for it the N-th time
+ * POINT is reached: another process's write at that very moment. Points: as above.
+ */
+void hook_run(const char *point);
 #else
 static inline void hook_crash(const char *point) { (void)point; }
+static inline void hook_run(const char *point) { (void)point; }
 #endif
 
 #endif

@@ -622,6 +622,47 @@ struct one {
 };
 
 /* Returns 0 (go on), 1 (stop the run: e filled), -1 (error: e filled). */
+/* Why m must not go now — suppressed, the address bounced, the contact replied — in *why,
+ * or NULL; reason is where a suppression's words go. */
+static int why_not(struct sender *s, const struct msg *m, char *reason, size_t size, const char **why,
+		   struct err *e)
+{
+	*why = NULL;
+	int sup = store_is_suppressed(s->w->st, m->email, s->campaign_id, reason, size, e);
+	if (sup < 0)
+		return -1;
+	struct contact_standing sd = { 0 };
+	if (m->step > 0 && store_standing(s->w->st, s->campaign_id, m->contact_id, &sd, e) < 0)
+		return -1;
+	*why = sup ? reason : sd.bounced ? "the address bounced" : sd.replied ? "the contact replied" : NULL;
+	return 0;
+}
+
+enum cancel_mode {
+	CANCEL_REPORT,  /* a dry run: say so, record nothing */
+	CANCEL_OWN_TXN, /* record it in a transaction of its own */
+	CANCEL_IN_TXN,  /* record it in the caller's transaction, and commit that */
+};
+
+static int cancel_one(struct one *x, const struct msg *m, struct send_stats *stats, const char *why, time_t now,
+		      enum cancel_mode mode, struct err *e)
+{
+	struct store *st = x->s->w->st;
+	if (mode != CANCEL_REPORT &&
+	    ((mode == CANCEL_OWN_TXN && store_begin(st, e) < 0) ||
+	     store_mark_final(st, m->id, MSG_CANCELLED, 0, why, now, e) < 0 ||
+	     store_event(st, &(struct event){ .kind = "send.cancelled", .campaign_id = m->campaign_id,
+					      .contact_id = m->contact_id, .message_row = m->id, .detail = why },
+			 now, e) < 0 ||
+	     store_commit(st, e) < 0)) {
+		store_rollback(st);
+		return -1;
+	}
+	stats->cancelled++;
+	emit(x->progress, x->ud, SEND_CANCELLED, m->email, m->step, why, x->done, x->total, now);
+	return 0;
+}
+
 static int send_one(struct one *x, struct msg *m, struct send_stats *stats, struct err *e)
 {
 	struct sender *s = x->s;
@@ -632,27 +673,11 @@ static int send_one(struct one *x, struct msg *m, struct send_stats *stats, stru
 
 	/* decided at the last moment: suppressed, replied, bounced, paused since planning? */
 	char reason[256];
-	int sup = store_is_suppressed(st, m->email, s->campaign_id, reason, sizeof reason, e);
-	if (sup < 0)
+	const char *cancel;
+	if (why_not(s, m, reason, sizeof reason, &cancel, e) < 0)
 		return -1;
-	struct contact_standing sd = { 0 };
-	if (m->step > 0 && store_standing(st, s->campaign_id, m->contact_id, &sd, e) < 0)
-		return -1;
-	const char *cancel = sup ? reason : sd.bounced ? "the address bounced" : sd.replied ? "the contact replied" : NULL;
-	if (cancel && !s->o->to_self) {
-		if (!s->o->dry_run) {
-			if (store_begin(st, e) < 0 || store_mark_final(st, m->id, MSG_CANCELLED, 0, cancel, now, e) < 0 ||
-			    store_event(st, &(struct event){ .kind = "send.cancelled", .campaign_id = m->campaign_id,
-							     .contact_id = m->contact_id, .message_row = m->id, .detail = cancel },
-					now, e) < 0 || store_commit(st, e) < 0) {
-				store_rollback(st);
-				return -1;
-			}
-		}
-		stats->cancelled++;
-		emit(x->progress, x->ud, SEND_CANCELLED, m->email, m->step, cancel, x->done, x->total, now);
-		return 0;
-	}
+	if (cancel && !s->o->to_self)
+		return cancel_one(x, m, stats, cancel, now, s->o->dry_run ? CANCEL_REPORT : CANCEL_OWN_TXN, e);
 
 	struct contact ct;
 	if (store_contact_load(st, m->contact_id, NULL, &ct, e) < 0)
@@ -723,7 +748,25 @@ static int send_one(struct one *x, struct msg *m, struct send_stats *stats, stru
 
 	/* exactly once: 'sending' is durable before the first byte leaves */
 	hook_crash("before-sending");
-	if (store_durable(st, true, e) < 0 || store_begin(st, e) < 0 || store_mark_sending(st, m->id, now, e) < 0 ||
+	hook_run("before-sending");
+	if (store_durable(st, true, e) < 0 || store_begin(st, e) < 0) {
+		store_rollback(st);
+		rc = e->cls == ERR_TEMP ? 0 : -1;
+		goto out;
+	}
+	/* the decisive look, under the write lock: a reply, a bounce or a "please stop" that
+	 * another process (poll --watch beside this send) recorded since the first look
+	 * cancels the message here, atomically with the decision */
+	if (why_not(s, m, reason, sizeof reason, &cancel, e) < 0) {
+		store_rollback(st);
+		rc = -1;
+		goto out;
+	}
+	if (cancel) {
+		rc = cancel_one(x, m, stats, cancel, now, CANCEL_IN_TXN, e);
+		goto out;
+	}
+	if (store_mark_sending(st, m->id, now, e) < 0 ||
 	    store_event(st, &(struct event){ .kind = "send.attempt", .campaign_id = m->campaign_id,
 					     .contact_id = m->contact_id, .message_row = m->id, .detail = m->message_id },
 			now, e) < 0 ||

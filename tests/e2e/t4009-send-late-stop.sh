@@ -1,0 +1,46 @@
+#!/bin/bash
+# t4009-send-late-stop: a "please stop" recorded by another process (poll --watch running
+# beside send, or the user's own 'outreach suppress') at the last moment before a message
+# goes. The test-hooks binary runs the other process's write exactly between send's first
+# look at the contact and the transaction that marks the message 'sending': the message must
+# be cancelled there, atomically with the decision, and never reach the server.
+. "${0%/*}/../lib.sh"
+. "$TOP/tests/e2e/send-lib.sh"
+require_root
+require_outreach
+require_outreach_hooks
+require_cmd sqlite3 postfix dovecot
+
+start_stack
+make_workspace ws --contacts <(write_contacts /dev/stdout 5) || bail "cannot make the workspace"
+sql ws "SELECT email FROM contacts ORDER BY id" >emails
+[ "$(wc -l <emails)" = 5 ] || bail "the workspace has no five contacts"
+
+# everyone asks to stop, written by another process just before the second message goes
+cat >stop-all.sh <<EOF
+#!/bin/sh
+while read -r e; do
+	"$OUTREACH" -q -C ws suppress add "\$e" --reason "asked to stop while the send ran" || exit 1
+done <emails
+EOF
+chmod +x stop-all.sh
+
+test_expect_success 'the message about to go when the stop is recorded is cancelled, not sent' '
+	OUTREACH_TEST_RUN="before-sending:2:./stop-all.sh" hsend ws --yes >send.out 2>&1
+	cat send.out
+	assert_eq 1 "$(sql ws "SELECT count(*) FROM messages WHERE step = 0 AND state = '"'"'sent'"'"'")"
+	assert_eq 4 "$(sql ws "SELECT count(*) FROM messages WHERE step = 0 AND state = '"'"'cancelled'"'"'")"
+	assert_eq 0 "$(sql ws "SELECT count(*) FROM messages WHERE state IN ('"'"'sending'"'"', '"'"'unknown'"'"')")"
+	assert_file_contains send.out "asked to stop while the send ran"
+	wait_deliveries ws 1
+	sleep 0.5
+	assert_eq 1 "$(deliveries ws | wc -l)" "recipients reached"
+	assert_integrity ws
+'
+
+test_expect_success 'each cancellation is an event, and nothing was sent twice' '
+	assert_eq 4 "$(sql ws "SELECT count(*) FROM events WHERE kind = '"'"'send.cancelled'"'"'")"
+	assert_none_twice ws
+'
+
+test_done
