@@ -11,32 +11,32 @@
 
 #include "util.h"
 
+/* What follows "POINT:" in the environment variable `var`, or NULL when it names another point. */
+static const char *hook_spec(const char *var, const char *point)
+{
+	const char *spec = getenv(var);
+	size_t n = strlen(point);
+	if (!spec || strncmp(spec, point, n) != 0 || spec[n] != ':')
+		return NULL;
+	return spec + n + 1;
+}
+
 void hook_crash(const char *point)
 {
 	static int count;
-	const char *spec = getenv("OUTREACH_TEST_CRASH");
-	if (!spec)
-		return;
-	size_t n = strlen(point);
-	if (strncmp(spec, point, n) != 0 || spec[n] != ':')
-		return;
+	const char *spec = hook_spec("OUTREACH_TEST_CRASH", point);
 	long at = 0;
-	if (parse_long(spec + n + 1, 1, 1000000, &at) == 0 && ++count == at)
+	if (spec && parse_long(spec, 1, 1000000, &at) == 0 && ++count == at)
 		kill(getpid(), SIGKILL);
 }
 
 void hook_run(const char *point)
 {
 	static int count;
-	const char *spec = getenv("OUTREACH_TEST_RUN");
-	if (!spec)
-		return;
-	size_t n = strlen(point);
-	if (strncmp(spec, point, n) != 0 || spec[n] != ':')
-		return;
+	const char *spec = hook_spec("OUTREACH_TEST_RUN", point);
 	char *end = NULL;
-	long at = strtol(spec + n + 1, &end, 10);
-	if (end && *end == ':' && ++count == at && system(end + 1) != 0)
+	long at = spec ? strtol(spec, &end, 10) : 0;
+	if (spec && end && *end == ':' && ++count == at && system(end + 1) != 0)
 		abort(); /* the test's own command failed: the test is wrong, say so loudly */
 }
 #else
