@@ -622,19 +622,37 @@ struct one {
 };
 
 /* Returns 0 (go on), 1 (stop the run: e filled), -1 (error: e filled). */
-/* Why m must not go now — suppressed, the address bounced, the contact replied — in *why,
- * or NULL; reason is where a suppression's words go. */
-static int why_not(struct sender *s, const struct msg *m, char *reason, size_t size, const char **why,
+/* Why m must not go now: in *why, never (suppressed, the address bounced, the contact
+ * replied), or NULL; in *hold, not yet (the contact or the campaign was paused or stopped
+ * since the queue was read: the message stays as it is). reason holds a suppression's words. */
+static int why_not(struct sender *s, const struct msg *m, char *reason, size_t size, const char **why, bool *hold,
 		   struct err *e)
 {
 	*why = NULL;
+	*hold = false;
 	int sup = store_is_suppressed(s->w->st, m->email, s->campaign_id, reason, size, e);
 	if (sup < 0)
 		return -1;
 	struct contact_standing sd = { 0 };
-	if (m->step > 0 && store_standing(s->w->st, s->campaign_id, m->contact_id, &sd, e) < 0)
+	if (store_standing(s->w->st, s->campaign_id, m->contact_id, &sd, e) < 0)
 		return -1;
-	*why = sup ? reason : sd.bounced ? "the address bounced" : sd.replied ? "the contact replied" : NULL;
+	if (sup)
+		*why = reason;
+	else if (m->step > 0 && sd.bounced)
+		*why = "the address bounced";
+	else if (m->step > 0 && sd.replied)
+		*why = "the contact replied";
+	else
+		*hold = strcmp(sd.enrollment, "active") != 0 || strcmp(sd.campaign, "active") != 0;
+	return 0;
+}
+
+/* A message held back by a pause that came after the queue was read: left queued, and not
+ * tried again in this run. */
+static int hold_one(struct sender *s, const struct msg *m)
+{
+	skip_add(s, m->id);
+	log_verbose("%s (step %d): paused or stopped since the queue was read; left queued", m->email, m->step + 1);
 	return 0;
 }
 
@@ -674,10 +692,13 @@ static int send_one(struct one *x, struct msg *m, struct send_stats *stats, stru
 	/* decided at the last moment: suppressed, replied, bounced, paused since planning? */
 	char reason[256];
 	const char *cancel;
-	if (why_not(s, m, reason, sizeof reason, &cancel, e) < 0)
+	bool hold;
+	if (why_not(s, m, reason, sizeof reason, &cancel, &hold, e) < 0)
 		return -1;
 	if (cancel && !s->o->to_self)
 		return cancel_one(x, m, stats, cancel, now, s->o->dry_run ? CANCEL_REPORT : CANCEL_OWN_TXN, e);
+	if (hold && !s->o->to_self && !s->o->dry_run)
+		return hold_one(s, m);
 
 	struct contact ct;
 	if (store_contact_load(st, m->contact_id, NULL, &ct, e) < 0)
@@ -757,13 +778,18 @@ static int send_one(struct one *x, struct msg *m, struct send_stats *stats, stru
 	/* the decisive look, under the write lock: a reply, a bounce or a "please stop" that
 	 * another process (poll --watch beside this send) recorded since the first look
 	 * cancels the message here, atomically with the decision */
-	if (why_not(s, m, reason, sizeof reason, &cancel, e) < 0) {
+	if (why_not(s, m, reason, sizeof reason, &cancel, &hold, e) < 0) {
 		store_rollback(st);
 		rc = -1;
 		goto out;
 	}
 	if (cancel) {
 		rc = cancel_one(x, m, stats, cancel, now, CANCEL_IN_TXN, e);
+		goto out;
+	}
+	if (hold) {
+		store_rollback(st);
+		rc = hold_one(s, m);
 		goto out;
 	}
 	if (store_mark_sending(st, m->id, now, e) < 0 ||

@@ -476,7 +476,9 @@ static const char SQL_STANDING[] =
 	"SELECT coalesce(override_label, label), return_date,"
 	" override_label IS NOT NULL OR coalesce(bounce_hard, 0) = 1 FROM replies WHERE contact_id = ?1"
 	" AND (campaign_id IS NULL OR campaign_id = ?2) ORDER BY coalesce(date, recorded_at)";
-static const char SQL_ENROLL_STATE[] = "SELECT state FROM enrollments WHERE campaign_id = ?1 AND contact_id = ?2";
+static const char SQL_ENROLL_STATE[] =
+	"SELECT en.state, k.state FROM enrollments en JOIN campaigns k ON k.id = en.campaign_id"
+	" WHERE en.campaign_id = ?1 AND en.contact_id = ?2";
 
 int store_standing(struct store *s, int64_t campaign_id, int64_t contact_id, struct contact_standing *out,
 		   struct err *e)
@@ -508,9 +510,14 @@ int store_standing(struct store *s, int64_t campaign_id, int64_t contact_id, str
 		return -1;
 	sqlite3_bind_int64(st, 1, campaign_id);
 	sqlite3_bind_int64(st, 2, contact_id);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
 		snprintf(out->enrollment, sizeof out->enrollment, "%s", store_col_text(st, 0));
+		snprintf(out->campaign, sizeof out->campaign, "%s", store_col_text(st, 1));
+	}
 	sqlite3_reset(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return store_sqlerr(s, e, "reading the enrolment");
 	return 0;
 }
 

@@ -92,6 +92,7 @@ struct contact_standing {
 	bool bounced;          /* a final bounce: hard, or marked by hand (not a delay or a full mailbox) */
 	char return_date[16];
 	char enrollment[16];   /* active, paused, stopped, done, or "" */
+	char campaign[16];     /* the campaign's state: active, paused, or "" */
 };
 int store_standing(struct store *s, int64_t campaign_id, int64_t contact_id, struct contact_standing *out,
 		   struct err *e);

@@ -3,7 +3,8 @@
 # beside send, or the user's own 'outreach suppress') at the last moment before a message
 # goes. The test-hooks binary runs the other process's write exactly between send's first
 # look at the contact and the transaction that marks the message 'sending': the message must
-# be cancelled there, atomically with the decision, and never reach the server.
+# be cancelled there, atomically with the decision, and never reach the server. A pause
+# recorded at that moment holds the message instead (queued until 'outreach resume').
 . "${0%/*}/../lib.sh"
 . "$TOP/tests/e2e/send-lib.sh"
 require_root
@@ -41,6 +42,30 @@ test_expect_success 'the message about to go when the stop is recorded is cancel
 test_expect_success 'each cancellation is an event, and nothing was sent twice' '
 	assert_eq 4 "$(sql ws "SELECT count(*) FROM events WHERE kind = '"'"'send.cancelled'"'"'")"
 	assert_none_twice ws
+'
+
+# the user pauses the campaign from another terminal just before the second message of a
+# second workspace's send: that message and the rest stay queued for 'outreach resume'
+make_workspace ws2 --contacts <(write_contacts /dev/stdout 5) || bail "cannot make the second workspace"
+printf '#!/bin/sh\nexec "%s" -q -C ws2 pause --campaign observership\n' "$OUTREACH" >pause.sh
+chmod +x pause.sh
+
+test_expect_success 'a pause recorded at that moment holds the message: it stays queued' '
+	OUTREACH_TEST_RUN="before-sending:2:./pause.sh" OUTREACH_PASSWORD=$MS_PASS "$OUTREACH_HOOKS" -v -C ws2 send --yes \
+		>pause.out 2>&1
+	cat pause.out
+	assert_eq 1 "$(sql ws2 "SELECT count(*) FROM messages WHERE step = 0 AND state = '"'"'sent'"'"'")"
+	assert_eq 4 "$(sql ws2 "SELECT count(*) FROM messages WHERE step = 0 AND state = '"'"'queued'"'"'")"
+	assert_file_contains pause.out "paused or stopped since the queue was read; left queued"
+	assert_integrity ws2
+'
+
+test_expect_success 'after resume, the held messages go, each once' '
+	"$OUTREACH" -q -C ws2 resume --campaign observership
+	send ws2 --yes >resume.out 2>&1
+	assert_eq 5 "$(sql ws2 "SELECT count(*) FROM messages WHERE step = 0 AND state = '"'"'sent'"'"'")"
+	wait_deliveries ws2 5
+	assert_none_twice ws2
 '
 
 test_done
