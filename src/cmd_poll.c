@@ -77,6 +77,9 @@ int cmd_poll(int argc, char **argv, struct cmd_ctx *ctx)
 		log_warn("allow_plaintext = yes in %s: mail and password may cross the network unencrypted", w->cfg->path);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	/* a server that hangs up is an error to report (EPIPE), not a reason to die: libetpan
+	 * writes with send() and no MSG_NOSIGNAL */
+	signal(SIGPIPE, SIG_IGN);
 	struct poller *p = NULL;
 	int rc = 0;
 	long backoff = 5;

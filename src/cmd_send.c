@@ -227,6 +227,9 @@ int cmd_send(int argc, char **argv, struct cmd_ctx *ctx)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	/* a server that hangs up is an error to report (EPIPE), not a reason to die: libetpan
+	 * writes with send() and no MSG_NOSIGNAL */
+	signal(SIGPIPE, SIG_IGN);
 	u.started = clock_mono();
 	struct send_stats st;
 	int r = sender_run(s, &st, progress, &u, &e);

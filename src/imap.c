@@ -426,15 +426,23 @@ int imap_fetch_message(struct imap *m, uint32_t uid, size_t max, struct buf *out
  * announces ("{N}" at a line's end is followed by N octets and the rest of the response) — so
  * that what libetpan parses after DONE starts at a response boundary. Returns 1 when the
  * response says the mailbox may have changed, 0 for a status line ("* OK Still here", Dovecot's
- * keepalive, or an ALERT), -1 when the stream failed. */
+ * keepalive, or an ALERT), -1 when the stream failed or the server said BYE. A line that
+ * comes in pieces is waited for (the stream's timeout bounds the wait). */
 static int idle_read_response(struct imap *m)
 {
 	char *line = mailimap_read_line(m->s);
-	if (!line)
+	/* at the end of the stream libetpan returns what it has (often ""), not NULL: a line
+	 * without its line end is a connection that is gone */
+	if (!line || !*line || line[strlen(line) - 1] != '\n')
+		return -1;
+	/* "* BYE": the server is closing the connection; DONE would be written to nobody */
+	if (!strncasecmp(line, "* BYE", 5))
 		return -1;
 	bool status = !strncasecmp(line, "* OK", 4) || !strncasecmp(line, "* NO", 4) || !strncasecmp(line, "* BAD", 5);
 	for (;;) {
 		size_t n = strlen(line);
+		if (!n || line[n - 1] != '\n')
+			return -1;
 		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			n--;
 		if (!n || line[n - 1] != '}')

@@ -621,7 +621,6 @@ struct one {
 	long done, total;
 };
 
-/* Returns 0 (go on), 1 (stop the run: e filled), -1 (error: e filled). */
 /* Why m must not go now: in *why, never (suppressed, the address bounced, the contact
  * replied), or NULL; in *hold, not yet (the contact or the campaign was paused or stopped
  * since the queue was read: the message stays as it is). reason holds a suppression's words. */
@@ -666,21 +665,34 @@ static int cancel_one(struct one *x, const struct msg *m, struct send_stats *sta
 		      enum cancel_mode mode, struct err *e)
 {
 	struct store *st = x->s->w->st;
-	if (mode != CANCEL_REPORT &&
-	    ((mode == CANCEL_OWN_TXN && store_begin(st, e) < 0) ||
-	     store_mark_final(st, m->id, MSG_CANCELLED, 0, why, now, e) < 0 ||
-	     store_event(st, &(struct event){ .kind = "send.cancelled", .campaign_id = m->campaign_id,
-					      .contact_id = m->contact_id, .message_row = m->id, .detail = why },
-			 now, e) < 0 ||
-	     store_commit(st, e) < 0)) {
-		store_rollback(st);
-		return -1;
+	if (mode != CANCEL_REPORT) {
+		int c;
+		if ((mode == CANCEL_OWN_TXN && store_begin(st, e) < 0) ||
+		    (c = store_cancel_waiting(st, m->id, why, now, e)) < 0) {
+			store_rollback(st);
+			return -1;
+		}
+		if (c == 0) {
+			/* cancelled (or taken) meanwhile by whoever recorded the reason: their words
+			 * and their event stand; this run just leaves it */
+			store_rollback(st);
+			skip_add(x->s, m->id);
+			return 0;
+		}
+		if (store_event(st, &(struct event){ .kind = "send.cancelled", .campaign_id = m->campaign_id,
+						     .contact_id = m->contact_id, .message_row = m->id, .detail = why },
+				now, e) < 0 ||
+		    store_commit(st, e) < 0) {
+			store_rollback(st);
+			return -1;
+		}
 	}
 	stats->cancelled++;
 	emit(x->progress, x->ud, SEND_CANCELLED, m->email, m->step, why, x->done, x->total, now);
 	return 0;
 }
 
+/* Returns 0 (go on), 1 (stop the run: e filled), -1 (error: e filled). */
 static int send_one(struct one *x, struct msg *m, struct send_stats *stats, struct err *e)
 {
 	struct sender *s = x->s;

@@ -353,6 +353,23 @@ int store_mark_final(struct store *s, int64_t id, enum msg_state stt, int code, 
 	return store_step_done(s, st, e, "updating a message");
 }
 
+static const char SQL_CANCEL_WAITING[] =
+	"UPDATE messages SET state = 'cancelled', last_error = ?2, updated_at = ?3"
+	" WHERE id = ?1 AND state IN ('queued','failed_temp')";
+
+int store_cancel_waiting(struct store *s, int64_t id, const char *why, time_t now, struct err *e)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_CANCEL_WAITING, e);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, why);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	if (store_step_done(s, st, e, "cancelling a message") < 0)
+		return -1;
+	return sqlite3_changes(s->db) == 1;
+}
+
 /* ------------------------------------------------------------------ pacing history */
 
 static const char SQL_RECENT[] =

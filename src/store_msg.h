@@ -63,6 +63,9 @@ int store_mark_sent(struct store *s, int64_t id, const char *subject, const char
 /* Back to queued (nothing was handed over), or failed_temp with a new due time. */
 int store_mark_retry(struct store *s, int64_t id, enum msg_state st, bool count_attempt, time_t due,
 		     int code, const char *error, time_t now, struct err *e);
+/* Cancel a message that is still waiting (queued or failed_temp) for `why`: 1 done, 0 when it
+ * is no longer waiting (sent, sending, or cancelled already by someone else), -1 on error. */
+int store_cancel_waiting(struct store *s, int64_t id, const char *why, time_t now, struct err *e);
 /* failed_perm, unknown or cancelled, with the reason. */
 int store_mark_final(struct store *s, int64_t id, enum msg_state st, int code, const char *error, time_t now,
 		     struct err *e);

@@ -20,7 +20,9 @@ once it listens, and DIR/log: one line per connection when it ends,
   --say       plain-text IMAP: while a client idles (the server has answered its IDLE with a
               continuation and it has not sent DONE), the bytes of a file DIR/say, once it
               exists, are sent to that client as if the server had sent them, between two
-              whole lines of the server's; the file is then removed and DIR/said gets a line
+              whole lines of the server's; the file is then removed and DIR/said gets a line.
+              A file DIR/hangup closes the idling clients' connections (as a server or a NAT
+              that drops them), and is removed.
 
 A connection the server closes (or refuses) is closed towards the client too. Exits when its parent
 process dies, or on SIGTERM.
@@ -88,6 +90,12 @@ def main(argv):
     def say_to_idlers():
         path = os.path.join(d, "say")
         idlers = [c for k, c in conns.items() if k is c["client"] and c.get("idling")]
+        if idlers and os.path.exists(os.path.join(d, "hangup")):
+            os.unlink(os.path.join(d, "hangup"))
+            for c in idlers:
+                c["client"].shutdown(socket.SHUT_RDWR)
+                finish(c, "hangup")
+            return
         if not idlers or not os.path.exists(path):
             return
         data = open(path, "rb").read()

@@ -21,7 +21,7 @@ sql ws "SELECT email FROM contacts ORDER BY id" >emails
 cat >stop-all.sh <<EOF
 #!/bin/sh
 while read -r e; do
-	"$OUTREACH" -q -C ws suppress add "\$e" --reason "asked to stop while the send ran" || exit 1
+	"$OUTREACH" -q -C "\${1:-ws}" suppress add "\$e" --reason "asked to stop while the send ran" || exit 1
 done <emails
 EOF
 chmod +x stop-all.sh
@@ -42,6 +42,27 @@ test_expect_success 'the message about to go when the stop is recorded is cancel
 test_expect_success 'each cancellation is an event, and nothing was sent twice' '
 	assert_eq 4 "$(sql ws "SELECT count(*) FROM events WHERE kind = '"'"'send.cancelled'"'"'")"
 	assert_none_twice ws
+'
+
+# what poll does with a "please remove me": the address suppressed and its waiting messages
+# cancelled, in its own words, in one go — at the same moment
+make_workspace ws3 --contacts <(write_contacts /dev/stdout 5) || bail "cannot make the third workspace"
+cat >remove-me.sh <<EOS
+#!/bin/sh
+./stop-all.sh ws3 || exit 1
+sqlite3 ws3/.outreach/outreach.db "UPDATE messages SET state = 'cancelled',
+	last_error = 'outcome: asked not to be contacted' WHERE state IN ('queued', 'failed_temp')"
+EOS
+chmod +x remove-me.sh
+
+test_expect_success 'messages the other process cancelled itself keep its reason; no second cancellation' '
+	OUTREACH_TEST_RUN="before-sending:2:./remove-me.sh" hsend ws3 --yes >remove.out 2>&1
+	cat remove.out
+	assert_eq 1 "$(sql ws3 "SELECT count(*) FROM messages WHERE step = 0 AND state = '"'"'sent'"'"'")"
+	assert_eq 4 "$(sql ws3 "SELECT count(*) FROM messages WHERE state = '"'"'cancelled'"'"'
+		AND last_error = '"'"'outcome: asked not to be contacted'"'"'")"
+	assert_eq 0 "$(sql ws3 "SELECT count(*) FROM events WHERE kind = '"'"'send.cancelled'"'"'")"
+	assert_integrity ws3
 '
 
 # the user pauses the campaign from another terminal just before the second message of a

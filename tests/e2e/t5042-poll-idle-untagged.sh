@@ -5,7 +5,8 @@
 # in the mailbox — an EXPUNGE, or a FETCH that carries a literal ({N} and N octets) — ends
 # it, and the connection stays usable (DONE is answered, the next EXAMINE and IDLE go over
 # the same session, with no reconnection); a status line and a change in one packet end it;
-# a literal too large for anything unsolicited drops the session, which is resumed.
+# a literal too large for anything unsolicited drops the session, which is resumed, and so
+# does a connection closed under an idling client.
 . "${0%/*}/../lib.sh"
 . "$TOP/tests/e2e/poll-lib.sh"
 require_root
@@ -95,13 +96,27 @@ test_expect_success 'a literal over 1 MB: the session is dropped, and resumed af
 	kill -0 "$(cat watch.pid)"
 '
 
+test_expect_success 'the connection closed while idling: no DONE into the void, a new session' '
+	k=$(idles)
+	logins=$(grep -c "imap-login: Info: Login:" "$MS_LOGDIR/dovecot.log")
+	: >"$NF_DIR/hangup"
+	for i in $(seq 100); do [ -e "$NF_DIR/hangup" ] || break; sleep 0.05; done
+	for i in $(seq 200); do [ "$(idles)" -gt "$k" ] && break; sleep 0.05; done
+	assert_eq $((k + 1)) "$(idles)" "idling again"
+	# seen as the end of the stream while idling, not found out by writing DONE to it
+	assert_eq 2 "$(grep -c "IMAP IDLE: the connection failed, or the server sent what cannot be read; reconnecting in 5 s" watch.err)"
+	assert_file_not_contains watch.err "IDLE DONE"
+	assert_eq $((logins + 1)) "$(grep -c "imap-login: Info: Login:" "$MS_LOGDIR/dovecot.log")"
+	kill -0 "$(cat watch.pid)"
+'
+
 test_expect_success 'SIGTERM: it logs out and exits 0' '
 	kill -TERM "$(cat watch.pid)"
 	for i in $(seq 100); do [ -s watch.rc ] && break; sleep 0.05; done
 	assert_eq 0 "$(cat watch.rc)"
 	assert_file_contains watch.err "LOGOUT"
-	# one session until the oversized literal, one after it
-	assert_eq 2 "$(grep -c "imap-login: Info: Login:" "$MS_LOGDIR/dovecot.log")" "sessions"
+	# one session until the oversized literal, one until the hang-up, one after it
+	assert_eq 3 "$(grep -c "imap-login: Info: Login:" "$MS_LOGDIR/dovecot.log")" "sessions"
 '
 
 test_done
