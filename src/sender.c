@@ -33,6 +33,7 @@
 #define QUEUE_BATCH 1000
 #define BACKOFF_FIRST 300      /* 5 minutes after the first temporary failure */
 #define BACKOFF_MAX (6 * 3600)
+#define OAUTH_TOKEN_REUSE (45 * 60) /* Google's and Microsoft's access tokens live an hour */
 
 struct sender {
 	struct ws *w;
@@ -53,6 +54,7 @@ struct sender {
 	bool imap_failed;
 	struct secret secret;
 	bool have_secret;
+	double secret_at;  /* clock_mono() when it was fetched */
 
 	/* messages this run will not touch again (lint problems), and their random draws */
 	int64_t *skip;
@@ -495,6 +497,7 @@ static int get_secret(struct sender *s, const char *url, struct err *e)
 		secret_release(&s->secret);
 		s->have_secret = false;
 	}
+	s->secret_at = clock_mono();
 	char *host = secret_url_host(url);
 	int r = secret_get(s->w->cfg, host, &s->secret, e);
 	free(host);
@@ -756,6 +759,14 @@ static int send_one(struct one *x, struct msg *m, struct send_stats *stats, stru
 		goto out;
 	}
 	bool maildir = str_starts_with(a->transport, "maildir:");
+	/* libcurl reconnects by itself with the token it was given: past its likely life,
+	 * a new connection with a new token */
+	if (s->smtp && s->have_secret && s->secret.oauth && clock_mono() - s->secret_at > OAUTH_TOKEN_REUSE) {
+		log_verbose("the OAuth2 token is %.0f minutes old: reconnecting with a fresh one",
+			    (clock_mono() - s->secret_at) / 60);
+		smtp_close(s->smtp);
+		s->smtp = NULL;
+	}
 	if (!maildir && !s->o->drafts && open_smtp(s, e) < 0) {
 		rc = 1;
 		goto out;

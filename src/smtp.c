@@ -283,7 +283,7 @@ static int classify(struct smtp *s, CURLcode rc, struct smtp_reply *r, struct er
 	if (rc == CURLE_LOGIN_DENIED || code == 530 || code == 534 || code == 535 || code == 538) {
 		r->stop = true;
 		/* XOAUTH2 ends in a 334 with an error document, OAUTHBEARER in a 535 after it */
-		if (s->oauth)
+		if (s->oauth && (rc == CURLE_LOGIN_DENIED || code == 535 || code == 334))
 			return err_set(e, ERR_SESSION, code,
 				       "the server refused the OAuth2 token (%s); get a fresh one from oauth2_token_command, "
 				       "and check 'user'", said);

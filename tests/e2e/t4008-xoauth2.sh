@@ -46,4 +46,23 @@ test_expect_success 'an expired token stops the run: exit 77, nothing failed, th
 	assert_eq 0 "$(sqlite3 ws/.outreach/outreach.db "SELECT count(*) FROM messages WHERE state LIKE '"'"'failed%'"'"'")"
 '
 
+# A paced run on the fake clock: the second message waits an hour (rate = 1/hour). libcurl
+# would reuse the connection, or reconnect with the token it was first given, which by then
+# has expired at Google and Microsoft: outreach reconnects with a fresh token instead.
+"$OUTREACH" -q init ws2 >/dev/null
+sed -e 's/^save_sent = no$/save_sent = no\nrate = 1\/hour/' \
+	-e "s|^oauth2_token_command = .*|oauth2_token_command = sh -c 'echo call >>$T/calls; cat $T/token'|" \
+	ws/outreach.conf >ws2/outreach.conf
+(cd ws2 && "$OUTREACH" -q import contacts/attendings.csv --campaign observership)
+
+test_expect_success 'a run that waits an hour between messages asks for a fresh token' '
+	printf "%s\n" "$TOKEN" >"$T/token"
+	: >"$T/smtp.log"
+	OUTREACH_NOW=2026-12-01T15:00:00Z assert_exit 0 "$OUTREACH" -v -C ws2 send --yes --wait --limit 2
+	assert_eq 2 "$(sqlite3 ws2/.outreach/outreach.db "SELECT count(*) FROM messages WHERE state = '"'"'sent'"'"'")"
+	assert_file_contains "$T/stderr" "the OAuth2 token is 6"
+	assert_eq 2 "$(wc -l <"$T/calls")" "token command calls"
+	assert_eq 2 "$(grep -c "^AUTH XOAUTH2" "$T/smtp.log")"
+'
+
 test_done
