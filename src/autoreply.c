@@ -395,6 +395,7 @@ struct dexpr {
 	bool day_only;       /* "the 15th": this month's or the next */
 	int holiday;         /* a holiday by name (enum holiday), its date by the year */
 	bool after;          /* "after Thanksgiving": the day after */
+	bool eve;            /* "Christmas Eve": the day before */
 	bool numeric_slash;  /* M/D vs D/M still to decide */
 	int n1, n2;          /* the two numbers of a slash date */
 };
@@ -567,10 +568,17 @@ static bool parse_date_at(const struct dtok *t, size_t nt, size_t i, struct dexp
 		if (word_at(t, nt, k, "the"))
 			k++;
 		int h = holiday_at(t, nt, k, &len);
-		if (h != HOL_NONE) {
+		/* "Merry Christmas", "Happy New Year": a wish, not a date */
+		bool wish = !after && j > 0 && (word_at(t, nt, j - 1, "merry") || word_at(t, nt, j - 1, "happy"));
+		if (h != HOL_NONE && !wish) {
 			e->holiday = h;
 			e->after = after;
+			e->weekday = wd; /* "Monday after Thanksgiving" */
 			e->end = k + len;
+			if (word_at(t, nt, e->end, "eve")) { /* Christmas Eve, New Year's Eve */
+				e->eve = true;
+				e->end++;
+			}
 			return true;
 		}
 	}
@@ -589,14 +597,22 @@ static bool parse_date_at(const struct dtok *t, size_t nt, size_t i, struct dexp
 				return true;
 			}
 		}
-		if (k < nt && t[k].k == DT_NUM && t[k].ndig <= 2 && t[k].num >= 1 && t[k].num <= 31 &&
-		    !sep_at(t, nt, k + 1, '/') && !sep_at(t, nt, k + 1, '.') && !sep_at(t, nt, k + 1, '-')) {
+		/* "12/05", "12.05", "12-05" are numeric dates (above), not a day and a separator; a
+		 * "." that ends the sentence is */
+		bool numeric_next = k + 2 < nt && t[k + 1].k == DT_SEP && t[k + 2].k == DT_NUM &&
+				    (t[k + 1].sep == '/' || t[k + 1].sep == '.' || t[k + 1].sep == '-');
+		if (k < nt && t[k].k == DT_NUM && t[k].ndig <= 2 && t[k].num >= 1 && t[k].num <= 31 && !numeric_next) {
 			bool ord = english_ordinal(t, nt, k + 1);
-			/* "the 2nd floor", "the 3rd time": a rank, not a day */
-			static const char *const ranked[] = { "floor", "time", "times", "week", "year", "day", "page",
-							      "step", "round", "attempt", "edition", "visit", "option", NULL };
 			size_t after_num = k + 1 + (ord ? 1 : 0);
-			if ((ord || the) && !(after_num < nt && t[after_num].k == DT_WORD && in_list(t[after_num].w, ranked))) {
+			/* "the 2nd floor", "the 3rd time", "the 2nd half": a rank; "the 24 hours", "the 2
+			 * weeks": a count. Without a suffix the number must end the phrase. */
+			static const char *const ranked[] = { "floor", "time", "times", "week", "weeks", "year", "years",
+							      "day", "days", "hour", "hours", "minute", "minutes",
+							      "month", "months", "half", "quarter", "page", "step", "round",
+							      "attempt", "edition", "visit", "option", "place", NULL };
+			bool word_next = after_num < nt && t[after_num].k == DT_WORD;
+			bool counted = word_next && in_list(t[after_num].w, ranked);
+			if ((ord && !counted) || (the && !ord && !word_next && !(after_num < nt && t[after_num].k == DT_NUM))) {
 				e->day_only = true;
 				e->d = t[k].num;
 				e->end = k + 1 + (ord ? 1 : 0);
@@ -753,6 +769,8 @@ int autoreply_return_date(const char *text, size_t n, time_t msg_date, int tz_mi
 		}
 		if (e.weekday_only)
 			prio = 1; /* weaker than any written date */
+		else if ((e.holiday || e.day_only) && prio > 2)
+			prio = 2; /* "back after Christmas, on January 5": the written date wins */
 		/* non-English sentences write the day first */
 		int y = e.y, m = e.m, d = e.d;
 		if (e.numeric_slash) {
@@ -769,21 +787,27 @@ int autoreply_return_date(const char *text, size_t n, time_t msg_date, int tz_mi
 				i = next_i;
 				continue;
 			}
-			day = holiday_day(e.holiday, ty) + (e.after ? 1 : 0);
+			int shift = (e.after ? 1 : 0) - (e.eve ? 1 : 0);
+			day = holiday_day(e.holiday, ty) + shift;
 			if (day < today)
-				day = holiday_day(e.holiday, ty + 1) + (e.after ? 1 : 0);
+				day = holiday_day(e.holiday, ty + 1) + shift;
+			if (e.weekday) { /* the first such weekday from then on */
+				long dow = ((day % 7) + 7 + 3) % 7 + 1; /* 1 = Monday; 1970-01-01 was a Thursday */
+				day += ((long)e.weekday - dow + 7) % 7;
+			}
 		} else if (e.day_only) {
 			if (!has_date) {
 				i = next_i;
 				continue;
 			}
-			/* this month's, or else the next month's that has the day */
-			int yy = ty, mm = tm;
-			if (!valid_ymd(yy, mm, d) || days_civil(yy, (unsigned)mm, (unsigned)d) < today) {
+			/* this month's, or else the first month after it that has the day */
+			int yy = ty, mm = tm, tries = 0;
+			while (tries++ < 3 &&
+			       (!valid_ymd(yy, mm, d) || days_civil(yy, (unsigned)mm, (unsigned)d) < today)) {
 				if (++mm > 12)
 					mm = 1, yy++;
 			}
-			if (!valid_ymd(yy, mm, d)) {
+			if (!valid_ymd(yy, mm, d) || days_civil(yy, (unsigned)mm, (unsigned)d) < today) {
 				i = next_i;
 				continue;
 			}

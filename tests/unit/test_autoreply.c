@@ -174,6 +174,18 @@ static void test_return_dates(void **state)
 		{ "My office is on the 3rd floor.", NOV24, -300, NULL },                  /* no trigger */
 		{ "Back at 5 on the dot.", NOV24, -300, NULL },
 		{ "Merry Christmas and a happy new year!", DEC20, -300, NULL },            /* no trigger */
+		{ "Back after Christmas, on January 5.", DEC20, -300, "2027-01-05" },     /* a written date wins */
+		{ "I return after New Year, January 8.", DEC20, -300, "2027-01-08" },
+		{ "I will be back after the holidays. Merry Christmas!", DEC20, -300, NULL }, /* a wish */
+		{ "Out until Jan. Happy New Year to you!", DEC20, -300, NULL },
+		{ "I will be back Monday after Thanksgiving.", NOV24, -300, "2026-11-30" },
+		{ "Out until Christmas Eve.", NOV24, -300, "2026-12-24" },
+		{ "Back after New Year's Eve.", DEC20, -300, "2027-01-01" },
+		{ "I will return your message within the 24 hours.", NOV24, -300, NULL }, /* a count */
+		{ "Back after the 2 weeks of leave.", NOV24, -300, NULL },
+		{ "I am back in the 2nd half of December.", NOV24, -300, NULL },
+		{ "I will be back on the 15.", NOV24, -300, "2026-12-15" },
+		{ "Back on the 30th.", 1801407600L, -300, "2027-03-30" },                 /* Jan 31: no Feb 30 */
 		{ "I will be back on 31 November.", NOV24, -300, NULL },                   /* no such date */
 		{ "I was away until November 20, 2026.", NOV24, -300, NULL },              /* in the past */
 		{ "Back in 2031 on March 3, 2031.", NOV24, -300, NULL },                   /* too far */

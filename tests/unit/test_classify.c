@@ -270,6 +270,8 @@ static void test_decisions(void **state)
 		{ "Subject: Re: x\n\nOur coordinator has left for the day; she will reply tomorrow.\n", VERDICT_OTHER, 0 },
 		{ "Subject: Re: x\n\nWe have moved to a new building, but you can come Monday.\n", VERDICT_OFFER, 0 },
 		{ "Subject: Re: x\n\nShe has left a voicemail for you.\n", VERDICT_OTHER, 0 },
+		{ "Subject: Re: x\n\nHappy to help. My colleague has retired in the spring, so I have more students now, "
+		  "but come by on Friday and we can talk.\n", VERDICT_OFFER, 0 },
 		{ "Subject: Re: x\n\nLet me check with my program director and get back to you.\n", VERDICT_OTHER, 0 },
 		/* stop */
 		{ "Subject: Re: x\n\nDo not contact me again.\n", VERDICT_DECLINE, VERDICT_UNSUBSCRIBE },
