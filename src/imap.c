@@ -29,6 +29,7 @@ struct imap {
 	bool redacting;   /* sent data is credentials until the server answers */
 	bool idling;
 	bool broken;      /* the stream failed, timed out or is untrusted: close it without a word */
+	char *examined;   /* the folder the last EXAMINE opened, while it is open */
 };
 
 /* ------------------------------------------------------------------ tracing */
@@ -270,6 +271,7 @@ void imap_close(struct imap *m)
 			mailimap_logout(m->s);
 		mailimap_free(m->s);
 	}
+	free(m->examined);
 	free(m->host);
 	free(m);
 }
@@ -281,9 +283,11 @@ bool imap_has_idle(struct imap *m)
 
 int imap_examine(struct imap *m, const char *folder, struct imap_folder *info, struct err *e)
 {
+	xfree(&m->examined);
 	int r = mailimap_examine(m->s, folder);
 	if (r != MAILIMAP_NO_ERROR)
 		return response_err(m, r, ERR_DATA, "EXAMINE", e);
+	m->examined = xstrdup(folder);
 	struct mailimap_selection_info *si = m->s->imap_selection_info;
 	memset(info, 0, sizeof *info);
 	if (si) {
@@ -292,6 +296,11 @@ int imap_examine(struct imap *m, const char *folder, struct imap_folder *info, s
 		info->exists = si->sel_exists;
 	}
 	return 0;
+}
+
+bool imap_is_examined(const struct imap *m, const char *folder)
+{
+	return m->examined && !strcmp(m->examined, folder);
 }
 
 /* ------------------------------------------------------------------ fetch */

@@ -44,6 +44,8 @@ bool imap_has_idle(struct imap *m);
 
 /* Open a folder read-only (EXAMINE): nothing about it changes, not even \Recent. */
 int imap_examine(struct imap *m, const char *folder, struct imap_folder *info, struct err *e);
+/* Whether `folder` is the one the last successful EXAMINE opened. */
+bool imap_is_examined(const struct imap *m, const char *folder);
 
 /* One message's header block as fetched with BODY.PEEK[HEADER]. */
 struct imap_header {

@@ -234,8 +234,9 @@ int poller_wait(struct poller *p, int seconds, struct err *e)
 		clock_sleep(seconds, p->stop);
 		return p->stop && *p->stop ? 0 : 1;
 	}
+	/* IDLE watches the examined folder; the poll just before has usually opened it */
 	struct imap_folder info;
-	if (imap_examine(p->imap, a->folders[0], &info, e) < 0)
+	if (!imap_is_examined(p->imap, a->folders[0]) && imap_examine(p->imap, a->folders[0], &info, e) < 0)
 		return -1;
 	return imap_idle(p->imap, seconds, p->stop, e);
 }

@@ -83,6 +83,8 @@ test_expect_success 'with nothing new, IDLE is ended and issued again after poll
 	awk -v s=$secs "BEGIN { exit !(s >= 8 && s <= 12) }"
 	# the server said "still here" while it idled, and that did not end the IDLE
 	[ "$(grep -c "^imap < \* OK Still here" watch.err)" -ge 2 ]
+	# between the last two IDLEs: the poll'"'"'s one EXAMINE, none again before IDLE
+	assert_eq 1 "$(awk "/^imap > [0-9]* IDLE/ { last = n; n = 0 } /^imap > [0-9]* EXAMINE/ { n++ } END { print last }" watch.err)"
 	assert_file_contains watch.err "imap > DONE"
 	assert_eq 2 "$(sql ws "SELECT count(*) FROM replies")"
 '
