@@ -12,19 +12,11 @@
 #include "cal.h"
 #include "clock.h"
 #include "err.h"
+#include "instant.h"
 #include "util.h"
 
 static const char NY[] = "America/New_York", LA[] = "America/Los_Angeles",
 		  KOL[] = "Asia/Kolkata";
-
-/* UTC text → instant through the base clock parser (timegm), independent of cal and tz. */
-static time_t U(const char *s)
-{
-	time_t t = clock_parse_utc(s);
-	if (t < 0)
-		fail_msg("bad test instant %s", s);
-	return t;
-}
 
 static struct cal_date D(const char *s)
 {

@@ -10,19 +10,12 @@
 #include "cal.h"
 #include "clock.h"
 #include "err.h"
+#include "instant.h"
 #include "pace.h"
 #include "util.h"
 
 static const char NY[] = "America/New_York", LA[] = "America/Los_Angeles",
 		  KOL[] = "Asia/Kolkata";
-
-static time_t U(const char *s)
-{
-	time_t t = clock_parse_utc(s);
-	if (t < 0)
-		fail_msg("bad test instant %s", s);
-	return t;
-}
 
 static struct cal_window W(const char *spec)
 {

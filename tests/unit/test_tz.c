@@ -10,17 +10,9 @@
 
 #include "clock.h"
 #include "err.h"
+#include "instant.h"
 #include "tz.h"
 #include "util.h"
-
-/* Instants are written as UTC text and converted by the base clock parser (timegm), which
- * does not depend on the code under test. */
-static time_t U(const char *s)
-{
-	time_t t = clock_parse_utc(s);
-	assert_true(t >= 0);
-	return t;
-}
 
 static void test_valid_names(void **state)
 {
