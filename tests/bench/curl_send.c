@@ -34,7 +34,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: curl_send URL N FILE\n");
 		return 2;
 	}
-	long n = atol(argv[2]);
+	char *end;
+	long n = strtol(argv[2], &end, 10);
+	if (*end || n < 1) {
+		fprintf(stderr, "curl_send: N must be a number of messages, not '%s'\n", argv[2]);
+		return 2;
+	}
 	FILE *f = fopen(argv[3], "rb");
 	if (!f) {
 		perror(argv[3]);

@@ -154,24 +154,19 @@ def main(argv):
                 c["server"].sendall(data)
                 c["up"] += len(data)
                 continue
-            if say:
-                # whole lines only, so that what is said lands between two of them
+            if say or no_idle:
+                # whole lines only (a partial last line waits for the next read): what is
+                # said lands between two lines, and CAPABILITY lines are edited whole
                 data = c.get("partial", b"") + data
                 cut = data.rfind(b"\n") + 1
                 data, c["partial"] = data[:cut], data[cut:]
-                if c.get("idle_asked") and any(l.startswith(b"+ ") for l in data.split(b"\n")):
-                    c["idling"] = True
                 if not data:
                     continue
+            if say and c.get("idle_asked") and any(l.startswith(b"+ ") for l in data.split(b"\n")):
+                c["idling"] = True
             if no_idle:
-                # whole lines only: keep a partial last line for the next read
-                data = c.get("partial", b"") + data
-                cut = data.rfind(b"\n") + 1
-                data, c["partial"] = data[:cut], data[cut:]
                 data = b"\n".join(l.replace(b" IDLE", b"") if b"CAPABILITY" in l else l
                                   for l in data.split(b"\n"))
-                if not data:
-                    continue
             if c["mode"] and c["down"] + len(data) >= limit:
                 keep = limit - c["down"]
                 c["client"].sendall(data[:keep])
